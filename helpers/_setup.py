@@ -1,0 +1,157 @@
+"""`helpers.setup()`: choose live AWS or the offline simulator for every Bedrock client.
+
+Offline, a botocore `before-send` handler answers `bedrock` and `bedrock-runtime` (and STS
+GetCallerIdentity, for the identity check the set-up lesson teaches) in-process. It is added to
+botocore's built-in handlers, so every botocore session created afterwards carries it: boto3's
+default session, a new `boto3.Session()`, or a session a library makes itself. The handler looks
+at the current mode on every call, so calling `setup()` again switches cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import botocore.handlers
+import botocore.session
+from botocore.credentials import Credentials
+
+MODES = ("live", "offline", "auto")
+ENV_MODE = "BEDROCK_WORKSHOP_MODE"
+DEFAULT_REGION = "us-east-1"
+_HANDLER_ID = "bedrock-workshop-simulator"
+# Offline dummy keys: obviously fake, never valid anywhere.
+DUMMY_CREDENTIALS = Credentials("AKIAOFFLINEWORKSHOP0", "offline-simulator-secret-key-not-real")
+_SIMULATED = {"bedrock", "bedrock-runtime"}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What `setup()` chose and why."""
+
+    mode: str  # 'live' or 'offline'
+    region: str
+    requested: str  # 'live', 'offline' or 'auto'
+    reason: str
+
+    @property
+    def offline(self) -> bool:
+        return self.mode == "offline"
+
+    def describe(self) -> str:
+        if self.offline:
+            what = "OFFLINE: Bedrock calls are answered by the workshop's simulator (no AWS account, no network)"
+            switch = "go live with helpers.setup('live') or BEDROCK_WORKSHOP_MODE=live"
+        else:
+            what = "LIVE: Bedrock calls go to your AWS account and may cost money"
+            switch = "go offline with helpers.setup('offline') or BEDROCK_WORKSHOP_MODE=offline"
+        return f"Bedrock workshop | {what} | region {self.region} | {switch}"
+
+
+class _State:
+    offline = False
+    region_set_by_us = False
+    imds_set_by_us = False
+    current: Setup | None = None
+
+
+_STATE = _State()
+
+
+def _service_and_op(event_name: str) -> tuple[str, str]:
+    parts = event_name.split(".")
+    return (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
+
+
+def _serves(event_name: str) -> bool:
+    service, op = _service_and_op(event_name)
+    return service in _SIMULATED or (service == "sts" and op == "GetCallerIdentity")
+
+
+def _before_send(request, event_name: str = "", **_: object):
+    """Answer simulated services offline; return None (let botocore send) otherwise."""
+    if not _STATE.offline or not _serves(event_name):
+        return None
+    from .simulator import transport  # imported on first use: keeps `import helpers` light
+
+    service, _op = _service_and_op(event_name)
+    return transport.to_aws_response(request, transport.serve(transport.to_request(request), service))
+
+
+def _before_sign(request, event_name: str = "", request_signer=None, **_: object) -> None:
+    """Offline with no credentials at all: sign simulated calls with obvious dummy keys."""
+    if not _STATE.offline or not _serves(event_name) or request_signer is None:
+        return
+    if getattr(request_signer, "_credentials", None) is None:
+        request.context.setdefault("signing", {}).setdefault("request_credentials", DUMMY_CREDENTIALS)
+
+
+_HOOKS = (("before-send", _before_send), ("before-sign", _before_sign))
+
+
+def _install() -> None:
+    """Hook every botocore session: future ones via the built-ins, boto3's existing default too."""
+    for spec in _HOOKS:
+        if spec not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(spec)
+    import boto3
+
+    if boto3.DEFAULT_SESSION is not None:
+        for event, handler in _HOOKS:
+            boto3.DEFAULT_SESSION._session.register(event, handler, unique_id=f"{_HANDLER_ID}-{event}")
+
+
+def _configured_region() -> str | None:
+    return botocore.session.Session().get_config_variable("region")
+
+
+def _credentials_found() -> bool:
+    try:
+        return botocore.session.Session().get_credentials() is not None
+    except Exception:  # a broken profile counts as no usable credentials
+        return False
+
+
+def _restore_env() -> None:
+    if _STATE.region_set_by_us:
+        os.environ.pop("AWS_DEFAULT_REGION", None)
+        _STATE.region_set_by_us = False
+    if _STATE.imds_set_by_us:
+        os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+        _STATE.imds_set_by_us = False
+
+
+def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
+    """Choose live or offline for this process, print one line saying so, and return the choice.
+
+    `mode` is 'live', 'offline' or 'auto'; when None, BEDROCK_WORKSHOP_MODE decides, else 'auto'
+    (live when botocore finds credentials, else offline).
+    """
+    requested = (mode or os.environ.get(ENV_MODE) or "auto").strip().lower()
+    if requested not in MODES:
+        source = "mode" if mode else ENV_MODE
+        raise ValueError(f"{source}={requested!r} is not a mode; choose one of: live, offline, auto")
+    _install()
+    _restore_env()
+    if requested == "auto":
+        found = _credentials_found()
+        chosen = "live" if found else "offline"
+        reason = "auto: AWS credentials found" if found else "auto: no AWS credentials found"
+    else:
+        chosen = requested
+        reason = f"{'argument' if mode else ENV_MODE} asked for {requested}"
+    _STATE.offline = chosen == "offline"
+    region = _configured_region()
+    if _STATE.offline:
+        if not os.environ.get("AWS_EC2_METADATA_DISABLED"):
+            # Offline never needs the EC2 metadata service; skip its network probe.
+            os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+            _STATE.imds_set_by_us = True
+        if region is None:
+            os.environ["AWS_DEFAULT_REGION"] = region = DEFAULT_REGION
+            _STATE.region_set_by_us = True
+    result = Setup(chosen, region or "(none set: pass region_name= or set AWS_DEFAULT_REGION)", requested, reason)
+    _STATE.current = result
+    if not quiet:
+        print(result.describe())
+    return result

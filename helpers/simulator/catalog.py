@@ -1,0 +1,149 @@
+"""The model catalog: rows from data/models.json, looked up by id, alias, ARN or inference profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+# A model's identifier as InvokeModel accepts it: a base id, an inference-profile id
+# (`us.` + base id) or either as an ARN. Pattern simplified from the modelId regex in the
+# bedrock-runtime service model.
+_ARN = re.compile(
+    r"^arn:aws(?:-[^:]+)?:bedrock:(?P<region>[a-z0-9-]{1,20}):(?P<account>\d{12})?:"
+    r"(?P<kind>foundation-model|inference-profile)/(?P<id>[A-Za-z0-9.:-]+)$"
+)
+PROFILE_PREFIXES = ("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca")
+
+
+@dataclass(frozen=True)
+class Model:
+    """One catalog row."""
+
+    model_id: str
+    name: str
+    provider: str
+    input_modalities: tuple[str, ...]
+    output_modalities: tuple[str, ...]
+    streaming: bool
+    family: str
+    converse: bool
+    lifecycle: dict
+    regions: tuple[str, ...]
+    on_demand: bool = True
+    inference_profiles: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    limits: dict = field(default_factory=dict)
+    successor: str | None = None
+    persona: str | None = None
+    version: str | None = None
+    customizations: tuple[str, ...] = ()
+    inference_types: tuple[str, ...] = ("ON_DEMAND",)
+
+    def date(self, key: str) -> dt.date | None:
+        value = self.lifecycle.get(key)
+        return dt.date.fromisoformat(value) if value else None
+
+    def status(self, today: dt.date) -> str:
+        """ACTIVE, LEGACY or EOL on `today` (EOL is not an API value: such models vanish)."""
+        eol, legacy = self.date("endOfLifeTime"), self.date("legacyTime")
+        if eol and today >= eol:
+            return "EOL"
+        if legacy and today >= legacy:
+            return "LEGACY"
+        return "ACTIVE"
+
+    @property
+    def display_name(self) -> str:
+        return self.persona or self.name
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What an identifier in a request named: the model, and how it was named."""
+
+    model: Model
+    profile: str | None  # geography prefix when invoked through an inference profile
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict, dict[str, Model], dict[str, str]]:
+    raw = json.loads(resources.files(__package__).joinpath("data/models.json").read_text("utf-8"))
+    defaults = raw["defaults"]
+    models: dict[str, Model] = {}
+    aliases: dict[str, str] = {}
+    for row in raw["models"]:
+        model = Model(
+            model_id=row["modelId"],
+            name=row["modelName"],
+            provider=row["providerName"],
+            input_modalities=tuple(row["inputModalities"]),
+            output_modalities=tuple(row["outputModalities"]),
+            streaming=row["responseStreamingSupported"],
+            family=row["family"],
+            converse=row["converse"],
+            lifecycle=row["lifecycle"],
+            regions=tuple(row.get("regions", defaults["regions"])),
+            on_demand=row.get("onDemand", defaults["onDemand"]),
+            inference_profiles=tuple(row.get("inferenceProfiles", ())),
+            aliases=tuple(row.get("aliases", ())),
+            limits=row.get("limits", {}),
+            successor=row.get("successor"),
+            persona=row.get("persona"),
+            version=row.get("version"),
+            customizations=tuple(row.get("customizationsSupported", defaults["customizationsSupported"])),
+            inference_types=tuple(row.get("inferenceTypesSupported", defaults["inferenceTypesSupported"])),
+        )
+        models[model.model_id] = model
+        for alias in model.aliases:
+            aliases[alias] = model.model_id
+    return raw, models, aliases
+
+
+def all_models() -> list[Model]:
+    return list(_load()[1].values())
+
+
+def catalog_date() -> dt.date:
+    """The simulator's 'today': BEDROCK_SIMULATOR_DATE, else the date the catalog was reviewed.
+
+    A fixed default keeps committed notebook outputs stable as real time passes.
+    """
+    value = os.environ.get("BEDROCK_SIMULATOR_DATE") or _load()[0]["catalogDate"]
+    return dt.date.fromisoformat(value)
+
+
+def get(model_id: str) -> Model | None:
+    """The catalog row for a base model id or alias (no profiles, no ARNs)."""
+    _, models, aliases = _load()
+    return models.get(model_id) or models.get(aliases.get(model_id, ""))
+
+
+def resolve(identifier: str) -> Resolved | None:
+    """Resolve a runtime modelId (id, alias, profile id, or ARN); None if unknown."""
+    match = _ARN.match(identifier)
+    if match:
+        identifier = match["id"]
+        if match["kind"] == "foundation-model" and match["account"]:
+            return None  # foundation-model ARNs have an empty account field
+    model = get(identifier)
+    if model:
+        return Resolved(model, None)
+    prefix, _, rest = identifier.partition(".")
+    if prefix in PROFILE_PREFIXES:
+        model = get(rest)
+        if model and prefix in model.inference_profiles:
+            return Resolved(model, prefix)
+    return None
+
+
+def profile_regions(prefix: str) -> tuple[str, ...]:
+    """Source regions from which a geography's cross-region inference profiles can be called."""
+    geo = {"us": ("us-", "ca-"), "eu": ("eu-",), "apac": ("ap-",), "jp": ("ap-northeast-1",), "au": ("ap-southeast-2",)}
+    if prefix == "global":
+        return tuple(_load()[0]["defaults"]["regions"])
+    return tuple(r for r in _load()[0]["defaults"]["regions"] if r.startswith(geo.get(prefix, (prefix,))))

@@ -1,0 +1,59 @@
+"""Encoder for the AWS event-stream framing (`application/vnd.amazon.eventstream`).
+
+botocore ships only a decoder (botocore/eventstream.py); this is its mirror image.
+Layout: total length, headers length, prelude CRC32, headers, payload, message CRC32 (all
+big-endian). Bedrock sends string headers only, in the order :event-type, :content-type,
+:message-type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import struct
+
+_PAD_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def _header(name: str, value: str) -> bytes:
+    n, v = name.encode(), value.encode()
+    return bytes([len(n)]) + n + b"\x07" + struct.pack("!H", len(v)) + v
+
+
+def encode_message(headers: list[tuple[str, str]], payload: bytes) -> bytes:
+    """One binary event-stream message with string headers."""
+    hb = b"".join(_header(k, v) for k, v in headers)
+    prelude = struct.pack("!II", 16 + len(hb) + len(payload), len(hb))
+    msg = prelude + struct.pack("!I", binascii.crc32(prelude)) + hb + payload
+    return msg + struct.pack("!I", binascii.crc32(msg))
+
+
+def _json(obj: dict) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def padding(n: int) -> str:
+    """Bedrock's `p` field: a prefix of the alphabet whose length varies, hiding payload sizes."""
+    return _PAD_ALPHABET[: n % len(_PAD_ALPHABET) + 1]
+
+
+def event(event_type: str, obj: dict) -> bytes:
+    return encode_message(
+        [(":event-type", event_type), (":content-type", "application/json"), (":message-type", "event")],
+        _json(obj),
+    )
+
+
+def chunk_event(native_chunk: dict, seq: int) -> bytes:
+    """An InvokeModelWithResponseStream `chunk`: the model's JSON chunk, base64 in `bytes`."""
+    raw = _json(native_chunk)
+    return event("chunk", {"bytes": base64.b64encode(raw).decode(), "p": padding(seq * 7 + len(raw))})
+
+
+def exception_event(member: str, obj: dict) -> bytes:
+    """A mid-stream exception; `member` is the lowerCamel union member, e.g. throttlingException."""
+    return encode_message(
+        [(":exception-type", member), (":content-type", "application/json"), (":message-type", "exception")],
+        _json(obj),
+    )

@@ -1,0 +1,1 @@
+"""Deterministic generators: text, embeddings and images made by rules from the request."""

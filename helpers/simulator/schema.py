@@ -1,0 +1,119 @@
+"""Validate native request bodies the way Bedrock does, with its JSON-schema layer's messages.
+
+Bedrock checks native bodies with a JSON-schema validator (everit, Java) and reports every
+violation as `<pointer>: <reason>`, joined into one `Malformed input request: ...` message.
+Family modules declare their schema as data; `check` runs jsonschema and words each error as
+everit would (`required key [prompt] not found`, `extraneous key [x] is not permitted`,
+`expected type: Integer, found: String`, `5 is not less or equal to 1`, ...).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+import json
+
+from jsonschema import Draft7Validator
+
+from .errors import malformed
+
+_JSON_TYPES = {
+    dict: "JSONObject",
+    list: "JSONArray",
+    str: "String",
+    bool: "Boolean",
+    int: "Integer",
+    float: "BigDecimal",
+    type(None): "Null",
+}
+_SCHEMA_TYPES = {
+    "object": "JSONObject",
+    "array": "JSONArray",
+    "string": "String",
+    "boolean": "Boolean",
+    "integer": "Integer",
+    "number": "Number",
+    "null": "Null",
+}
+
+
+def _num(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return f"{v:.1f}"
+    return str(v)
+
+
+def _pointer(path) -> str:
+    return "#" + "".join(f"/{p}" for p in path)
+
+
+def _words(err) -> list[str]:
+    """One everit-style reason per violation (additionalProperties may name several keys)."""
+    v, inst, expected = err.validator, err.instance, err.validator_value
+    if v == "required":
+        missing = [k for k in expected if not (isinstance(inst, dict) and k in inst)]
+        return [f"required key [{k}] not found" for k in missing]
+    if v == "additionalProperties":
+        allowed = set(err.schema.get("properties", {}))
+        return [f"extraneous key [{k}] is not permitted" for k in inst if k not in allowed]
+    if v == "type":
+        want = expected if isinstance(expected, str) else expected[0]
+        return [f"expected type: {_SCHEMA_TYPES[want]}, found: {_JSON_TYPES.get(type(inst), 'Unknown')}"]
+    if v == "maximum":
+        return [f"{_num(inst)} is not less or equal to {_num(expected)}"]
+    if v == "minimum":
+        return [f"{_num(inst)} is not greater or equal to {_num(expected)}"]
+    if v == "exclusiveMaximum":
+        return [f"{_num(inst)} is not less than {_num(expected)}"]
+    if v == "exclusiveMinimum":
+        return [f"{_num(inst)} is not greater than {_num(expected)}"]
+    if v == "enum":
+        return [f"{inst if isinstance(inst, str) else json.dumps(inst)} is not a valid enum value"]
+    if v == "const":
+        return [f"{inst} is not a valid enum value"]
+    if v == "minItems":
+        return [f"expected minimum item count: {expected}, found: {len(inst)}"]
+    if v == "maxItems":
+        return [f"expected maximum item count: {expected}, found: {len(inst)}"]
+    if v == "minLength":
+        return [f"expected minLength: {expected}, actual: {len(inst)}"]
+    if v == "maxLength":
+        return [f"expected maxLength: {expected}, actual: {len(inst)}"]
+    if v == "not":
+        return [f"subject must not be valid against schema {json.dumps(expected, separators=(',', ':'))}"]
+    if v == "uniqueItems":
+        return ["array items are not unique"]
+    return [err.message]
+
+
+_ORDER = {"required": 0, "additionalProperties": 1}
+
+
+@lru_cache(maxsize=None)
+def _validator(schema_json: str) -> Draft7Validator:
+    return Draft7Validator(json.loads(schema_json))
+
+
+def violations(schema: dict, body: object) -> list[str]:
+    """Every violation of `schema` by `body`, as `<pointer>: <reason>` strings in everit's order."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    errors = sorted(
+        validator.iter_errors(body),
+        key=lambda e: (len(e.absolute_path), _ORDER.get(e.validator, 2), _path_index(body, e.absolute_path)),
+    )
+    found = [f"{_pointer(e.absolute_path)}: {w}" for e in errors for w in _words(e)]
+    return list(dict.fromkeys(found))  # jsonschema reports `required` once per key; keep each once
+
+
+def _path_index(body: object, path) -> int:
+    """Position of a violation's top-level key in the request, so errors follow the body's order."""
+    if not path or not isinstance(body, dict):
+        return -1
+    keys = list(body)
+    return keys.index(path[0]) if path[0] in keys else len(keys)
+
+
+def check(schema: dict, body: object) -> None:
+    """Raise Bedrock's ValidationException if `body` violates `schema`."""
+    found = violations(schema, body)
+    if found:
+        raise malformed(*found)

@@ -1,0 +1,89 @@
+"""In-process transport: a botocore `before-send` handler that answers from the simulator.
+
+botocore emits `before-send.<service>.<Operation>` just before it would open a connection; the
+first handler to return an `AWSResponse` replaces the network. Everything else (serialising,
+signing, parsing, retries, event-stream decoding, modeled exceptions) stays botocore's own.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterator
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from botocore.awsrequest import AWSResponse
+
+from . import router, sts
+from .wire import Request, Response
+
+SERVICES = ("bedrock-runtime", "bedrock")
+
+
+class SimulatedRaw:
+    """The `raw` object botocore reads: `.stream()` for event streams, `.read()` for blobs."""
+
+    def __init__(self, response: Response) -> None:
+        self._response = response
+        self._buffer = response.body or b""
+        self._frames: Iterator[tuple[float, bytes]] | None = (
+            response.iter_frames() if response.frames is not None else None
+        )
+
+    def stream(self, **_: object) -> Iterator[bytes]:
+        if self._frames is not None:
+            for delay, frame in self._frames:
+                if delay > 0:
+                    time.sleep(delay)
+                yield frame
+            return
+        data, self._buffer = self._buffer, b""
+        if data:
+            yield data
+
+    def read(self, amt: int | None = None) -> bytes:
+        if self._frames is not None:
+            self._buffer += b"".join(self.stream())
+            self._frames = None
+        if amt is None:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:amt], self._buffer[amt:]
+        return data
+
+    def close(self) -> None:
+        self._buffer, self._frames = b"", None
+
+
+def to_request(prepared) -> Request:
+    """A botocore AWSPreparedRequest as the simulator's transport-neutral Request."""
+    parts = urlsplit(prepared.url)
+    headers = {
+        k.lower(): (v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()
+    }
+    body = prepared.body
+    if hasattr(body, "read"):
+        pos = body.tell() if hasattr(body, "tell") else None
+        data = body.read()
+        if pos is not None:
+            body.seek(pos)  # leave the stream where it was, so a retry can send it again
+        body = data
+    if isinstance(body, str):
+        body = body.encode()
+    return Request(
+        method=prepared.method,
+        path=unquote(parts.path),
+        query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+        headers=headers,
+        body=body or b"",
+        host=parts.netloc,
+    )
+
+
+def serve(request: Request, service: str) -> Response:
+    return sts.handle(request) if service == "sts" else router.dispatch(request)
+
+
+def to_aws_response(prepared, response: Response) -> AWSResponse:
+    if response.delay > 0:
+        time.sleep(response.delay)
+    return AWSResponse(prepared.url, response.status, response.headers, SimulatedRaw(response))

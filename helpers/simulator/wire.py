@@ -1,0 +1,43 @@
+"""Transport-neutral request and response objects passed between transports and operations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+_HOST = re.compile(r"bedrock(?:-runtime)?\.([a-z0-9-]+)\.amazonaws\.com")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # already unquoted
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    host: str = ""
+
+    @property
+    def region(self) -> str:
+        """The region the client signed for (credential scope), else the host's, else us-east-1."""
+        m = _SCOPE.search(self.headers.get("authorization", ""))
+        if m:
+            return m.group(1)
+        m = _HOST.search(self.host)
+        return m.group(1) if m else "us-east-1"
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes | None = None
+    # For event streams: frames produced lazily, each after its (real) delay in seconds.
+    frames: Iterable[tuple[float, bytes]] | None = None
+    delay: float = 0.0  # seconds to wait before answering a plain response
+    extra: dict = field(default_factory=dict)
+
+    def iter_frames(self) -> Iterator[tuple[float, bytes]]:
+        return iter(self.frames or ())
