@@ -1,0 +1,51 @@
+"""Fixtures: real boto3 clients answered by the simulator, fast and without retries."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.config import Config
+
+import helpers
+
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    """Offline mode with no simulated waiting; each test may set its own simulator variables."""
+    monkeypatch.setenv("BEDROCK_SIMULATOR_LATENCY_SCALE", "0")
+    helpers.setup("offline", quiet=True)
+    yield
+
+
+@pytest.fixture
+def runtime():
+    """A bedrock-runtime client in us-east-1 with retries off, so errors surface at once."""
+    return boto3.client("bedrock-runtime", region_name="us-east-1", config=NO_RETRIES)
+
+
+@pytest.fixture
+def bedrock():
+    """A bedrock (control plane) client in us-east-1."""
+    return boto3.client("bedrock", region_name="us-east-1", config=NO_RETRIES)
+
+
+def invoke(client, model_id: str, body: dict, **kwargs) -> tuple[dict, dict]:
+    """InvokeModel with a JSON body; returns (parsed body, lower-cased HTTP headers)."""
+    response = client.invoke_model(modelId=model_id, body=json.dumps(body), **kwargs)
+    return json.loads(response["body"].read()), response["ResponseMetadata"]["HTTPHeaders"]
+
+
+def stream_chunks(client, model_id: str, body: dict, **kwargs) -> list[dict]:
+    """InvokeModelWithResponseStream; returns the decoded native JSON chunks in order."""
+    response = client.invoke_model_with_response_stream(modelId=model_id, body=json.dumps(body), **kwargs)
+    return [json.loads(event["chunk"]["bytes"]) for event in response["body"]]
+
+
+def error_of(excinfo) -> tuple[str, str, int]:
+    """(error code, message, HTTP status) of a botocore ClientError."""
+    err = excinfo.value.response
+    return err["Error"]["Code"], err["Error"]["Message"], err["ResponseMetadata"]["HTTPStatusCode"]
