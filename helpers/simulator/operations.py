@@ -133,8 +133,10 @@ def invoke_model(request: Request, model_id: str) -> Response:
 
 def invoke_model_stream(request: Request, model_id: str) -> Response:
     model = resolve_invocable(request, model_id).model
+    if not model.streaming:
+        raise validation(NO_STREAMING)
     family = families.load(model.family)
-    if not model.streaming or not hasattr(family, "stream"):
+    if not hasattr(family, "stream"):
         raise validation(NO_STREAMING)
     reply = family.stream(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
