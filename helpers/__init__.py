@@ -6,5 +6,15 @@ AWS (live) or to the in-process simulator (offline).
 
 from ._setup import Setup, setup
 
-__all__ = ["Setup", "setup"]
+__all__ = ["Setup", "setup", "display", "exercises", "iam", "images", "similarity"]
 __version__ = "0.1.0"
+_SUBMODULES = {"display", "exercises", "iam", "images", "similarity"}
+
+
+def __getattr__(name: str):
+    """Import plumbing submodules on first use (`helpers.exercises.check`), keeping `import helpers` light."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")

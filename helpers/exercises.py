@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
-def check(name: str, passed: bool, *, solved: str, not_yet: str) -> bool:
-    """Print whether exercise `name` is solved, with a reason either way; return the verdict.
+def check(name: str, passed: bool, *, solved: str, not_yet: str) -> None:
+    """Print whether exercise `name` is solved, with a reason either way.
 
     It never raises, so "Run all" keeps going while an exercise is still open.
     """
@@ -12,4 +12,3 @@ def check(name: str, passed: bool, *, solved: str, not_yet: str) -> bool:
         print(f"\u2705 {name}: solved. {solved}")
     else:
         print(f"\u274c {name}: not yet. {not_yet}")
-    return bool(passed)

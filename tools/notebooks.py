@@ -59,7 +59,6 @@ def _with_footer(nb, text: str) -> bool:
             nb.cells.remove(c)
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["tags"] = [NAV_TAG]
-    cell.pop("id", None)
     nb.cells.append(cell)
     return True
 
@@ -72,7 +71,6 @@ def sync_nav(check_only: bool = False) -> list[str]:
         if _with_footer(nb, footer(paths, i)):
             stale.append(path.name)
             if not check_only:
-                nbformat.validator.normalize(nb)
                 nbformat.write(nb, path)
     return stale
 
