@@ -34,6 +34,9 @@ class Setup:
     requested: str  # 'live', 'offline' or 'auto'
     reason: str
 
+    def __repr__(self) -> str:
+        return f"Setup(mode={self.mode!r}, region={self.region!r})"
+
     @property
     def offline(self) -> bool:
         return self.mode == "offline"
