@@ -82,6 +82,8 @@ def _words(err) -> list[str]:
         return [f"subject must not be valid against schema {json.dumps(expected, separators=(',', ':'))}"]
     if v == "uniqueItems":
         return ["array items are not unique"]
+    if v == "multipleOf":
+        return [f"{_num(inst)} is not a multiple of {_num(expected)}"]
     return [err.message]
 
 
@@ -97,11 +99,22 @@ def violations(schema: dict, body: object) -> list[str]:
     """Every violation of `schema` by `body`, as `<pointer>: <reason>` strings in everit's order."""
     validator = _validator(json.dumps(schema, sort_keys=True))
     errors = sorted(
-        validator.iter_errors(body),
+        _flatten(validator.iter_errors(body)),
         key=lambda e: (len(e.absolute_path), _ORDER.get(e.validator, 2), _path_index(body, e.absolute_path)),
     )
     found = [f"{_pointer(e.absolute_path)}: {w}" for e in errors for w in _words(e)]
     return list(dict.fromkeys(found))  # jsonschema reports `required` once per key; keep each once
+
+
+def _flatten(errors):
+    """everit reports a failed anyOf/oneOf as the violations of each branch, in branch order
+    (e.g. `#/messages/1/content: expected minimum item count: 1, found: 0#/messages/1/content:
+    expected type: String, found: JSONArray`, quadratichq/quadratic#2718)."""
+    for err in errors:
+        if err.validator in ("anyOf", "oneOf") and err.context:
+            yield from _flatten(sorted(err.context, key=lambda e: list(e.relative_schema_path)[:1]))
+        else:
+            yield err
 
 
 def _path_index(body: object, path) -> int:
@@ -117,3 +130,20 @@ def check(schema: dict, body: object) -> None:
     found = violations(schema, body)
     if found:
         raise malformed(*found)
+
+
+def check_summarised(schema: dict, body: object) -> None:
+    """Raise ValidationException worded as Titan Embeddings words it: one reason, or a count.
+
+    Titan Embeddings reports a single violation without its JSON pointer and several as
+    `N schema violations found` (everit's `getErrorMessage()`), e.g.
+    `Malformed input request: extraneous key [textGenerationConfig] is not permitted, ...`
+    (aws-samples/serverless-pdf-chat#35, amazon.titan-embed-text-v1),
+    `Malformed input request: expected maxLength: 50000, actual: 160000, ...` (alphagov/govuk-chat#220)
+    and `Malformed input request: 2 schema violations found, ...` (spring-projects/spring-ai#788).
+    """
+    found = violations(schema, body)
+    if len(found) == 1:
+        raise malformed(found[0].split(": ", 1)[1])
+    if found:
+        raise malformed(f"{len(found)} schema violations found")

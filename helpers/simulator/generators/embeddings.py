@@ -36,12 +36,16 @@ def _direction(feature: str, dims: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(dims).astype(np.float32)
 
 
-def embed(text: str, dims: int, *, normalize: bool) -> np.ndarray:
-    """A `dims`-long float vector for `text`; unit length when `normalize`."""
+def embed(text: str, dims: int, *, normalize: bool, salt: str = "") -> np.ndarray:
+    """A `dims`-long float vector for `text`; unit length when `normalize`.
+
+    `salt` gives each model its own vector space (Titan G1 uses none, so its vectors never
+    change), as real models do: vectors from two models are not comparable.
+    """
     vec = np.zeros(dims, dtype=np.float64)
     feats = features(text) or {"<empty>": 1.0}
     for feat, weight in feats.items():
-        vec += weight * _direction(feat, dims)
+        vec += weight * _direction(salt + feat, dims)
     # Scale so vectors have unit-ish RMS per component, as unnormalised Titan G1 vectors
     # have values of order one rather than growing with text length.
     vec /= np.sqrt(sum(w * w for w in feats.values()))

@@ -1,0 +1,85 @@
+"""Cohere Embed v3 (`cohere.embed-english-v3`, `cohere.embed-multilingual-v3`): many texts per call.
+
+Facts (AWS docs, model-parameters-embed / model-parameters-embed-v3): required `texts` (at most
+96 per call, each at most 2048 characters) and `input_type` (search_document, search_query,
+classification, clustering); optional `truncate` (NONE, START, END) and `embedding_types`
+(float, int8, uint8, binary, ubinary). The answer carries `embeddings`, `id`, `response_type`
+(`embeddings_floats`, or `embeddings_by_type` when types were asked for) and `texts`.
+Missing keys are worded with pointers, as in promptfoo/promptfoo#921:
+`#: required key [texts] not found#: required key [input_type] not found#: extraneous key [inputText] ...`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import numpy as np
+
+from .. import schema
+from ..catalog import Model
+from ..generators import embeddings, tokens
+from . import Reply
+
+INPUT_TYPES = ["search_document", "search_query", "classification", "clustering"]
+EMBEDDING_TYPES = ["float", "int8", "uint8", "binary", "ubinary"]
+
+SCHEMA = {
+    "type": "object",
+    "required": ["texts", "input_type"],
+    "additionalProperties": False,
+    "properties": {
+        "texts": {"type": "array", "maxItems": 96, "items": {"type": "string", "maxLength": 2048}},
+        "input_type": {"type": "string", "enum": INPUT_TYPES},
+        "truncate": {"type": "string", "enum": ["NONE", "START", "END"]},
+        "embedding_types": {"type": "array", "items": {"type": "string", "enum": EMBEDDING_TYPES}},
+    },
+}
+
+
+def _vector(model: Model, text: str, input_type: str) -> np.ndarray:
+    """Unit vector: the text's own direction plus a small nudge for its input type.
+
+    Cohere prepends a special token per input type, so a query and the same text embedded as a
+    document are close but not identical; both live in one space, so they can be compared.
+    """
+    dims = model.limits.get("dimensions", 1024)
+    salt = model.model_id + "|"
+    vec = embeddings.embed(text, dims, normalize=True, salt=salt)
+    vec = vec + 0.15 * embeddings.embed(f"<{input_type}>", dims, normalize=True, salt=salt)
+    return (vec / np.linalg.norm(vec)).astype(np.float32)
+
+
+def _quantised(vecs: np.ndarray, kind: str) -> list[list[int]] | list[list[float]]:
+    if kind == "float":
+        return [[float(x) for x in v] for v in vecs]
+    if kind in ("int8", "uint8"):
+        scaled = np.clip(np.round(vecs / np.abs(vecs).max(axis=1, keepdims=True) * 127), -128, 127)
+        if kind == "uint8":
+            scaled = scaled + 128
+        return [[int(x) for x in v] for v in scaled]
+    packed = np.packbits(vecs > 0, axis=1).astype(np.int16)  # 8 dimensions per byte
+    if kind == "binary":
+        packed = packed - 128  # Cohere's signed binary
+    return [[int(x) for x in v] for v in packed]
+
+
+def invoke(model: Model, body: dict) -> Reply:
+    schema.check(SCHEMA, body)
+    texts = body["texts"]
+    vecs = np.array([_vector(model, t, body["input_type"]) for t in texts]).reshape(len(texts), -1)
+    digest = hashlib.blake2b("\x00".join(texts).encode(), digest_size=16).digest()
+    if "embedding_types" in body:
+        kinds = list(dict.fromkeys(body["embedding_types"]))
+        found: object = {k: _quantised(vecs, k) for k in kinds}
+        response_type = "embeddings_by_type"
+    else:
+        found, response_type = _quantised(vecs, "float"), "embeddings_floats"
+    reply = {
+        "embeddings": found,
+        "id": str(uuid.UUID(bytes=digest)),  # derived from the texts: committed outputs stay stable
+        "response_type": response_type,
+        "texts": texts,
+    }
+    n = sum(tokens.count(t) for t in texts)
+    return Reply(reply, n, 0)
