@@ -94,12 +94,16 @@ _HOOKS = (("before-send", _before_send), ("before-sign", _before_sign))
 
 def _install() -> None:
     """Hook every botocore session: future ones via the built-ins, boto3's existing default too."""
+    if all(spec in botocore.handlers.BUILTIN_HANDLERS for spec in _HOOKS):
+        # Installed before: sessions made since carry the built-ins, and an older default
+        # session was hooked then. Hooking it again would answer every call twice.
+        return
     for spec in _HOOKS:
         if spec not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(spec)
     import boto3
 
-    if boto3.DEFAULT_SESSION is not None:
+    if boto3.DEFAULT_SESSION is not None:  # made before the built-ins held our hooks
         for event, handler in _HOOKS:
             boto3.DEFAULT_SESSION._session.register(event, handler, unique_id=f"{_HANDLER_ID}-{event}")
 
@@ -116,12 +120,13 @@ def _credentials_found() -> bool:
 
 
 def _restore_env() -> None:
-    if _STATE.region_set_by_us:
-        os.environ.pop("AWS_DEFAULT_REGION", None)
-        _STATE.region_set_by_us = False
-    if _STATE.imds_set_by_us:
-        os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
-        _STATE.imds_set_by_us = False
+    """Remove what setup() put in the environment, unless the learner has changed it since."""
+    if _STATE.region_set_by_us and os.environ.get("AWS_DEFAULT_REGION") == DEFAULT_REGION:
+        del os.environ["AWS_DEFAULT_REGION"]
+    _STATE.region_set_by_us = False
+    if _STATE.imds_set_by_us and os.environ.get("AWS_EC2_METADATA_DISABLED") == "true":
+        del os.environ["AWS_EC2_METADATA_DISABLED"]
+    _STATE.imds_set_by_us = False
 
 
 def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
