@@ -82,6 +82,8 @@ def _words(err) -> list[str]:
         return [f"subject must not be valid against schema {json.dumps(expected, separators=(',', ':'))}"]
     if v == "uniqueItems":
         return ["array items are not unique"]
+    if v == "pattern":  # Titan Text: `string [Observation] does not match pattern ^(\\|+|User:)$`
+        return [f"string [{inst}] does not match pattern {expected}"]
     if v == "multipleOf":
         return [f"{_num(inst)} is not a multiple of {_num(expected)}"]
     return [err.message]
