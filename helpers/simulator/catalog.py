@@ -113,8 +113,13 @@ def catalog_date() -> dt.date:
 
     A fixed default keeps committed notebook outputs stable as real time passes.
     """
-    value = os.environ.get("BEDROCK_SIMULATOR_DATE") or _load()[0]["catalogDate"]
-    return dt.date.fromisoformat(value)
+    value = os.environ.get("BEDROCK_SIMULATOR_DATE")
+    if not value:
+        return dt.date.fromisoformat(_load()[0]["catalogDate"])
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"BEDROCK_SIMULATOR_DATE={value!r} is not a date; use YYYY-MM-DD, e.g. 2023-10-31") from None
 
 
 def get(model_id: str) -> Model | None:
@@ -125,14 +130,18 @@ def get(model_id: str) -> Model | None:
 
 def resolve(identifier: str) -> Resolved | None:
     """Resolve a runtime modelId (id, alias, profile id, or ARN); None if unknown."""
+    kind = None
     match = _ARN.match(identifier)
     if match:
-        identifier = match["id"]
-        if match["kind"] == "foundation-model" and match["account"]:
-            return None  # foundation-model ARNs have an empty account field
+        identifier, kind = match["id"], match["kind"]
+        if (kind == "foundation-model") == bool(match["account"]):
+            return None  # foundation-model ARNs have an empty account field, profile ARNs an account
     model = get(identifier)
     if model:
-        return Resolved(model, None)
+        # A base model id inside an inference-profile ARN names no profile.
+        return Resolved(model, None) if kind != "inference-profile" else None
+    if kind == "foundation-model":
+        return None  # a profile id is not a foundation model
     prefix, _, rest = identifier.partition(".")
     if prefix in PROFILE_PREFIXES:
         model = get(rest)

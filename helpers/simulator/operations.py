@@ -177,6 +177,12 @@ def _iso(day: str) -> str:
     return f"{day}T00:00:00Z"
 
 
+def inference_types(model: Model) -> list[str]:
+    """What the listing says a model supports; profile-only models say INFERENCE_PROFILE, as real
+    listings do (e.g. aws-samples/aws-genai-llm-chatbot#651), though the enum lacks that value."""
+    return list(model.inference_types) if model.on_demand else ["INFERENCE_PROFILE"]
+
+
 def model_summary(model: Model, region: str) -> dict:
     """A FoundationModelSummary / FoundationModelDetails as the control plane returns it."""
     status = model.status(catalog.catalog_date())
@@ -193,7 +199,7 @@ def model_summary(model: Model, region: str) -> dict:
         "outputModalities": list(model.output_modalities),
         "responseStreamingSupported": model.streaming,
         "customizationsSupported": list(model.customizations),
-        "inferenceTypesSupported": list(model.inference_types if model.on_demand else ("INFERENCE_PROFILE",)),
+        "inferenceTypesSupported": inference_types(model),
         "modelLifecycle": lifecycle,
     }
     return summary
@@ -232,7 +238,7 @@ def list_foundation_models(request: Request) -> Response:
             continue
         if "byOutputModality" in q and q["byOutputModality"] not in model.output_modalities:
             continue
-        if "byInferenceType" in q and q["byInferenceType"] not in model.inference_types:
+        if "byInferenceType" in q and q["byInferenceType"] not in inference_types(model):
             continue
         if "byCustomizationType" in q and q["byCustomizationType"] not in model.customizations:
             continue
