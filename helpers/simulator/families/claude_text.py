@@ -41,7 +41,9 @@ def _schema(model: Model) -> dict:
 def _check_prompt(prompt: str) -> str:
     """Bedrock's turn rules; returns the last human turn (the question)."""
     first = prompt.find(HUMAN)
-    if first < 0:
+    # The optional system prompt is whatever precedes the first human turn; an assistant turn
+    # there means the conversation does not start with the human.
+    if first < 0 or ASSISTANT in prompt[:first]:
         raise validation(f'prompt must start with "{HUMAN}" turn after an optional system prompt')
     last_human, last_assistant = prompt.rfind(HUMAN), prompt.rfind(ASSISTANT)
     if last_assistant < last_human:
