@@ -32,7 +32,9 @@ def detect_language(text: str) -> str:
     kana = len(re.findall(r"[\u3040-\u30ff]", text))
     hangul = len(re.findall(r"[\uac00-\ud7af]", text))
     han = len(re.findall(r"[\u4e00-\u9fff]", text))
-    latin = len(re.findall(r"[A-Za-z]", text)) / 4  # letters per word, roughly
+    # Latin counts by words, so names embedded in CJK text ("什么是 Amazon Bedrock？") don't
+    # outweigh the sentence around them: one Latin word carries about what one Han character does.
+    latin = len(re.findall(r"[A-Za-z]+", text))
     if kana and kana * 3 >= han:
         return "ja"
     best = max((han, "zh"), (hangul, "ko"), (latin, "en"))
@@ -55,9 +57,11 @@ _BANK = {
     "en": {
         "who": [
             "I am {model}, answering from the workshop's offline simulator rather than from Amazon Bedrock.",
-            "Nothing here was written by a real language model: the simulator builds replies by rule so that every lesson runs without an AWS account.",
+            "Nothing here was written by a real language model: the simulator builds replies by rule "
+            "so that every lesson runs without an AWS account.",
             "On real Bedrock, {model} would describe its training, its strengths and its limits in its own words.",
-            "What you can trust offline is the shape of the exchange: the request body, the response fields, the token counts and the stop reason.",
+            "What you can trust offline is the shape of the exchange: the request body, the response fields, "
+            "the token counts and the stop reason.",
             "Switch to live mode with AWS credentials to hear the real model introduce itself.",
             "Until then, treat this text as a stand-in that is long enough to stream, truncate and count.",
         ],
@@ -68,12 +72,15 @@ _BANK = {
         ],
         "answer": [
             "Here is a simulated answer from {model} about \u201c{topic}\u201d.",
-            "A real model would draw on what it learned in training; this offline stand-in only arranges sentences by rule.",
+            "A real model would draw on what it learned in training; "
+            "this offline stand-in only arranges sentences by rule.",
             "The point of the reply is its form: the fields, token counts and stop reason match what Bedrock returns.",
-            "Changing the prompt, the temperature or the model changes the wording, while the same request always gets the same text.",
+            "Changing the prompt, the temperature or the model changes the wording, "
+            "while the same request always gets the same text.",
             "In live mode the same code sends the same request to Amazon Bedrock and prints a genuine answer.",
             "Use the response headers to see how many tokens went in and came out.",
-            "Limits such as the maximum number of tokens and stop sequences are applied exactly as the service applies them.",
+            "Limits such as the maximum number of tokens and stop sequences are applied "
+            "exactly as the service applies them.",
             "Try a longer or shorter question and compare the token counts.",
         ],
         "foreign": [
