@@ -287,3 +287,20 @@ def test_live_without_credentials_fails_before_sending(clean):
 def test_offline_client_answers_with_standard_retry_config():
     client = boto3.client("bedrock-runtime", region_name="us-east-1", config=Config(retries={"mode": "standard"}))
     embed_ok(client)
+
+
+# ------------------------------------------------------------------ import cost
+
+
+def test_import_helpers_is_light():
+    """`import helpers` loads no simulator, numpy or jsonschema: those wait for the first offline call."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time; t = time.perf_counter(); import helpers; t = time.perf_counter() - t; "
+        "heavy = [m for m in ('helpers.simulator', 'numpy', 'jsonschema') if m in sys.modules]; print(t, heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    assert out[1].strip() == "[]"
+    assert float(out[0]) < 2.0  # typically about 0.1 s, nearly all of it botocore
