@@ -81,12 +81,14 @@ def _before_send(request, event_name: str = "", **_: object):
     return transport.to_aws_response(request, transport.serve(transport.to_request(request), service))
 
 
-def _before_sign(request, event_name: str = "", request_signer=None, **_: object) -> None:
-    """Offline with no credentials at all: sign simulated calls with obvious dummy keys."""
-    if not _STATE.offline or not _serves(event_name) or request_signer is None:
-        return
-    if getattr(request_signer, "_credentials", None) is None:
-        request.context.setdefault("signing", {}).setdefault("request_credentials", DUMMY_CREDENTIALS)
+def _before_sign(request, event_name: str = "", **_: object) -> None:
+    """Offline, sign simulated calls with obvious dummy keys, whatever credentials exist.
+
+    With no credentials this is what lets the call go ahead; with real ones it keeps them out of
+    it: an expired SSO or assume-role session would otherwise be refreshed over the network.
+    """
+    if _STATE.offline and _serves(event_name):
+        request.context.setdefault("signing", {})["request_credentials"] = DUMMY_CREDENTIALS
 
 
 _HOOKS = (("before-send", _before_send), ("before-sign", _before_sign))

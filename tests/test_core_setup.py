@@ -304,3 +304,36 @@ def test_import_helpers_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
     assert out[1].strip() == "[]"
     assert float(out[0]) < 2.0  # typically about 0.1 s, nearly all of it botocore
+
+
+def test_offline_never_refreshes_the_learners_real_credentials():
+    """An expired SSO or assume-role session would need the network to refresh: offline must not ask."""
+    import datetime as dt
+
+    from botocore.credentials import RefreshableCredentials
+
+    refreshes = []
+
+    def refresh():
+        refreshes.append(1)
+        raise RuntimeError("refreshing credentials needs the network")
+
+    expired = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    session = botocore.session.get_session()
+    session._credentials = RefreshableCredentials.create_from_metadata(
+        {"access_key": "ASIAEXPIRED", "secret_key": "s", "token": "t", "expiry_time": expired},
+        refresh_using=refresh,
+        method="sso",
+    )
+    embed_ok(session.create_client("bedrock-runtime", region_name="us-east-1", config=NO_RETRIES))
+    assert refreshes == []
+
+
+def test_offline_keeps_real_key_ids_out_of_requests():
+    seen = []
+    client = boto3.client("bedrock-runtime", region_name="us-east-1", config=NO_RETRIES, **KEYS)
+    client.meta.events.register("before-send.bedrock-runtime", lambda request, **_: seen.append(request.headers))
+    embed_ok(client)
+    auth = seen[0]["Authorization"]
+    auth = auth.decode() if isinstance(auth, bytes) else auth
+    assert "AKIAOFFLINEWORKSHOP0" in auth and KEYS["aws_access_key_id"] not in auth
