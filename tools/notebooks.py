@@ -52,11 +52,13 @@ def footer(paths: list[Path], i: int) -> str:
 def _with_footer(nb, text: str) -> bool:
     """Put `text` in the tagged last cell; True if anything changed."""
     cells = [c for c in nb.cells if NAV_TAG in c.get("metadata", {}).get("tags", [])]
-    if cells:
-        if cells[0].source == text and nb.cells[-1] is cells[0]:
+    if len(cells) == 1 and nb.cells[-1] is cells[0]:
+        if cells[0].source == text:
             return False
-        for c in cells:
-            nb.cells.remove(c)
+        cells[0].source = text  # edit in place: the cell keeps its id, so diffs stay small
+        return True
+    for c in cells:
+        nb.cells.remove(c)
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["tags"] = [NAV_TAG]
     nb.cells.append(cell)
@@ -87,7 +89,9 @@ def run(names: list[str]) -> None:
     for path in chosen:
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        NotebookClient(
+            nb, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(NOTEBOOKS)}}
+        ).execute()
         nbformat.write(nb, path)
         print(f"{path.name}: executed in {time.perf_counter() - start:.1f} s")
 
