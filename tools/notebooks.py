@@ -77,6 +77,20 @@ def sync_nav(check_only: bool = False) -> list[str]:
     return stale
 
 
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) pieces, which arrive split wherever the kernel flushed.
+
+    nbval compares streams joined the same way, so this only keeps committed diffs stable.
+    """
+    merged: list = []
+    for out in outputs:
+        if merged and out.output_type == "stream" and merged[-1].output_type == "stream" and merged[-1].name == out.name:
+            merged[-1].text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def run(names: list[str]) -> None:
     from nbclient import NotebookClient
 
@@ -92,6 +106,9 @@ def run(names: list[str]) -> None:
         NotebookClient(
             nb, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(NOTEBOOKS)}}
         ).execute()
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = _merge_streams(cell.outputs)
         nbformat.write(nb, path)
         print(f"{path.name}: executed in {time.perf_counter() - start:.1f} s")
 
