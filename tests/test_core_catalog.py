@@ -390,3 +390,17 @@ def test_wrong_profiles_and_arns_are_invalid_identifiers(stub_families, region, 
         invoke(rt, identifier, MESSAGES)
     assert error_of(exc)[1] == "The provided model identifier is invalid."
     assert stub_families == []
+
+
+def test_a_date_before_launch_hides_the_model(monkeypatch, bedrock, runtime):
+    """BEDROCK_SIMULATOR_DATE=2023-11-01 shows the Bedrock of the article: no Claude 3 yet."""
+    monkeypatch.setenv("BEDROCK_SIMULATOR_DATE", "2023-11-01")
+    ids = {s["modelId"] for s in bedrock.list_foundation_models()["modelSummaries"]}
+    assert "anthropic.claude-v2" in ids and "anthropic.claude-3-haiku-20240307-v1:0" not in ids
+    with pytest.raises(runtime.exceptions.ValidationException, match="The provided model identifier is invalid."):
+        runtime.invoke_model(
+            modelId="anthropic.claude-3-haiku-20240307-v1:0",
+            body=json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5, "messages": []}),
+        )
+    with pytest.raises(bedrock.exceptions.ResourceNotFoundException):
+        bedrock.get_foundation_model(modelIdentifier="anthropic.claude-3-haiku-20240307-v1:0")

@@ -49,8 +49,11 @@ class Model:
         return dt.date.fromisoformat(value) if value else None
 
     def status(self, today: dt.date) -> str:
-        """ACTIVE, LEGACY or EOL on `today` (EOL is not an API value: such models vanish)."""
-        eol, legacy = self.date("endOfLifeTime"), self.date("legacyTime")
+        """ACTIVE, LEGACY, EOL or UNRELEASED on `today` (the last two are not API values: such
+        models are absent), so BEDROCK_SIMULATOR_DATE=2023-11-01 shows the article's Bedrock."""
+        eol, legacy, start = self.date("endOfLifeTime"), self.date("legacyTime"), self.date("startOfLifeTime")
+        if start and today < start:
+            return "UNRELEASED"
         if eol and today >= eol:
             return "EOL"
         if legacy and today >= legacy:

@@ -90,7 +90,10 @@ def resolve_invocable(request: Request, model_id: str) -> Resolved:
             raise validation(INVALID_MODEL_ID)
     elif region not in model.regions:
         raise validation(INVALID_MODEL_ID)
-    if model.status(catalog.catalog_date()) == "EOL" and lifecycle_mode() == "current":
+    status = model.status(catalog.catalog_date())
+    if status == "UNRELEASED":
+        raise validation(INVALID_MODEL_ID)
+    if status == "EOL" and lifecycle_mode() == "current":
         raise BedrockError("ResourceNotFoundException", END_OF_LIFE)
     if not resolved.profile and not model.on_demand:
         raise validation(ON_DEMAND_NOT_SUPPORTED.format(model_id=model.model_id))
@@ -208,7 +211,8 @@ def model_summary(model: Model, region: str) -> dict:
 def _listed(model: Model, region: str) -> bool:
     if region not in model.regions:
         return False
-    return not (lifecycle_mode() == "current" and model.status(catalog.catalog_date()) == "EOL")
+    status = model.status(catalog.catalog_date())
+    return status != "UNRELEASED" and not (lifecycle_mode() == "current" and status == "EOL")
 
 
 def _json_response(obj: dict) -> Response:
