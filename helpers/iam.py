@@ -25,7 +25,11 @@ def article_policy() -> dict:
             {
                 "Sid": "InvokeFM",
                 "Effect": "Allow",
-                "Action": ["bedrock:GetFoundationModel", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                "Action": [
+                    "bedrock:GetFoundationModel",
+                    "bedrock:InvokeModel",
+                    "bedrock:InvokeModelWithResponseStream",
+                ],
                 "Resource": "*",
             }
         ],

@@ -68,7 +68,7 @@ def test_notebook_shape(path):
     src = ["".join(c["source"]) for c in cells]
     assert src[0].startswith(f"# {path.name[:2]} · "), "first cell is the numbered title"
     assert "What you will learn" in src[0] and "Time:" in src[0]
-    code = [s for c, s in zip(cells, src) if c["cell_type"] == "code"]
+    code = [s for c, s in zip(cells, src, strict=True) if c["cell_type"] == "code"]
     assert "helpers.setup()" in code[0], "the first code cell is the set-up cell"
     assert any("helpers.exercises.check(" in s for s in code), "a self-checking exercise"
     assert any("<summary>Hint</summary>" in s for s in src), "a hint"

@@ -10,7 +10,6 @@ tests run them, so `git diff notebooks/` after a run shows what a change did to 
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -84,8 +83,9 @@ def _merge_streams(outputs: list) -> list:
     """
     merged: list = []
     for out in outputs:
-        if merged and out.output_type == "stream" and merged[-1].output_type == "stream" and merged[-1].name == out.name:
-            merged[-1].text += out.text
+        last = merged[-1] if merged else None
+        if last and out.output_type == "stream" and last.output_type == "stream" and last.name == out.name:
+            last.text += out.text
         else:
             merged.append(out)
     return merged
@@ -103,9 +103,8 @@ def run(names: list[str]) -> None:
     for path in chosen:
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(
-            nb, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(NOTEBOOKS)}}
-        ).execute()
+        where = {"metadata": {"path": str(NOTEBOOKS)}}
+        NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False, resources=where).execute()
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = _merge_streams(cell.outputs)

@@ -6,10 +6,10 @@ Query-protocol XML as STS returns it (botocore's query parser reads it).
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import parse_qs
 
 from .wire import Request, Response
-import uuid
 
 FAKE_ACCOUNT = "123456789012"
 FAKE_ARN = f"arn:aws:iam::{FAKE_ACCOUNT}:user/offline-workshop-learner"

@@ -8,7 +8,7 @@ signing, parsing, retries, event-stream decoding, modeled exceptions) stays boto
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.awsrequest import AWSResponse
