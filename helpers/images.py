@@ -78,14 +78,20 @@ def grid(images: Sequence[Image.Image], labels: Iterable[str] | None = None, *, 
 
 
 def _display(image: Image.Image) -> None:
-    """Show the image inline in Jupyter; outside a notebook there is nothing to draw on."""
+    """Show the image inline in Jupyter as one PNG; outside a notebook there is nothing to draw on.
+
+    Passing the PIL image itself would embed a JPEG copy next to the PNG, doubling the notebook's size.
+    """
     try:
         from IPython import get_ipython
+        from IPython.display import Image as Picture
         from IPython.display import display
     except ImportError:
         return
     if get_ipython() is not None:
-        display(image)
+        buf = io.BytesIO()
+        image.save(buf, "PNG", optimize=True)
+        display(Picture(data=buf.getvalue(), format="png"))
 
 
 # ---------------------------------------------------------------- sizes

@@ -301,6 +301,8 @@ def _subject(draw: ImageDraw.ImageDraw, plan: _Plan, rng: np.random.Generator, w
     """The thing the prompt names, drawn large in the foreground."""
     s = min(w, h)
     cx, base = w * (0.35 + 0.3 * rng.random()), hz + (h - hz) * 0.55
+    if plan.place == "studio":  # a product shot: centre stage
+        cx = w * (0.45 + 0.1 * rng.random())
     if plan.place == "ocean":  # something to stand on
         draw.ellipse((cx - s * 0.16, base - s * 0.04, cx + s * 0.16, base + s * 0.07), fill=(70, 66, 62))
     main = tuple(int(c) for c in plan.accent)
