@@ -387,7 +387,7 @@ def test_every_image_is_marked_simulated():
 def test_a_1024_image_is_painted_and_encoded_well_under_a_second():
     painter.render(painter.Request("warm-up", 256, 256, seed=0))
     slowest = 0.0
-    for style in (None, "analog-film", "low-poly", "comic-book"):
+    for style in (None, "analog-film", "anime", "modeling-compound", "low-poly"):  # the slowest looks
         start = time.perf_counter()
         painter.encode(painter.render(painter.Request("a city skyline at night", 1024, 1024, seed=5, style=style)))
         slowest = max(slowest, time.perf_counter() - start)

@@ -400,6 +400,13 @@ def _vignette(im: Image.Image, strength: float) -> Image.Image:
     return Image.fromarray(np.clip(np.asarray(im, np.float32) * mask[..., None], 0, 255).astype(np.uint8))
 
 
+def _smooth(im: Image.Image, factor: int) -> Image.Image:
+    """Average away fine detail (cheaply: shrink, then grow back) so posterising leaves flat areas."""
+    w, h = im.size
+    small = im.resize((max(1, w // factor), max(1, h // factor)), Image.Resampling.BOX)
+    return small.resize((w, h), Image.Resampling.BILINEAR)
+
+
 def _edges(im: Image.Image, threshold: int) -> Image.Image:
     """A black-on-white mask (L) of the image's outlines."""
     e = ImageOps.grayscale(im).filter(ImageFilter.FIND_EDGES)
@@ -482,7 +489,7 @@ def _style(im: Image.Image, style: str | None, plan: _Plan, rng: np.random.Gener
         ImageDraw.Draw(im).rectangle((0, h - bar, w, h), fill=(0, 0, 0))
         return im
     if style == "anime":
-        flat = ImageOps.posterize(im.filter(ImageFilter.ModeFilter(5)), 3)
+        flat = ImageOps.posterize(_smooth(im, 3), 3)
         flat = ImageEnhance.Color(flat).enhance(1.4)
         lines = _edges(flat, 40).filter(ImageFilter.MaxFilter(3))
         return Image.composite(Image.new("RGB", im.size, (35, 30, 45)), flat, lines)
@@ -544,7 +551,7 @@ def _style(im: Image.Image, style: str | None, plan: _Plan, rng: np.random.Gener
         a = np.asarray(folded, np.float32) * 0.85 + 38
         return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
     if style == "modeling-compound":
-        smooth = im.filter(ImageFilter.ModeFilter(7)).filter(ImageFilter.GaussianBlur(max(w, h) / 300))
+        smooth = _smooth(im, 4)
         smooth = ImageEnhance.Color(ImageOps.posterize(smooth, 3)).enhance(1.5)
         relief = ImageOps.grayscale(smooth).filter(ImageFilter.GaussianBlur(max(w, h) / 250))
         relief = relief.filter(ImageFilter.EMBOSS).filter(ImageFilter.GaussianBlur(1)).convert("RGB")
