@@ -9,8 +9,8 @@ everit would (`required key [prompt] not found`, `extraneous key [x] is not perm
 
 from __future__ import annotations
 
-from functools import lru_cache
 import json
+from functools import cache
 
 from jsonschema import Draft7Validator
 
@@ -92,7 +92,7 @@ def _words(err) -> list[str]:
 _ORDER = {"required": 0, "additionalProperties": 1}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(schema_json: str) -> Draft7Validator:
     return Draft7Validator(json.loads(schema_json))
 
