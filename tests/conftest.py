@@ -49,3 +49,15 @@ def error_of(excinfo) -> tuple[str, str, int]:
     """(error code, message, HTTP status) of a botocore ClientError."""
     err = excinfo.value.response
     return err["Error"]["Code"], err["Error"]["Message"], err["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def malformed(*reasons: str) -> str:
+    """The full text of Bedrock's schema-layer refusal for these reasons."""
+    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
+
+
+def rejected(client, model_id: str, body: dict) -> tuple[str, str, int]:
+    """(code, message, status) of the ValidationException an InvokeModel with `body` raises."""
+    with pytest.raises(client.exceptions.ValidationException) as exc:
+        invoke(client, model_id, body)
+    return error_of(exc)

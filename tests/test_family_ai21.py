@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from tests.conftest import error_of, invoke, stream_chunks
+from tests.conftest import error_of, invoke, malformed, rejected, stream_chunks
 
 ULTRA, MID = "ai21.j2-ultra-v1", "ai21.j2-mid-v1"
 MINI, LARGE = "ai21.jamba-1-5-mini-v1:0", "ai21.jamba-1-5-large-v1:0"
@@ -23,14 +23,6 @@ J2_BODY = {
 }
 
 
-def malformed(*reasons: str) -> str:
-    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
-
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 # ---------------------------------------------------------------- the article's code, unmodified

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import error_of, invoke, stream_chunks
+from tests.conftest import error_of, invoke, malformed, rejected, stream_chunks
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 VERSION = "bedrock-2023-05-31"
@@ -19,14 +19,6 @@ def messages(*turns, max_tokens=200, **extra) -> dict:
     return {"anthropic_version": VERSION, "max_tokens": max_tokens, "messages": msgs, **extra}
 
 
-def malformed(*reasons: str) -> str:
-    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
-
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 # ---------------------------------------------------------------- the article's Claude models

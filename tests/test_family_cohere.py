@@ -8,20 +8,12 @@ import json
 import boto3
 import pytest
 
-from tests.conftest import error_of, invoke, stream_chunks
+from tests.conftest import invoke, malformed, rejected, stream_chunks
 
 COMMAND, LIGHT = "cohere.command-text-v14", "cohere.command-light-text-v14"
 R, R_PLUS = "cohere.command-r-v1:0", "cohere.command-r-plus-v1:0"
 
 
-def malformed(*reasons: str) -> str:
-    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
-
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 # ---------------------------------------------------------------- the article's code, unmodified

@@ -5,14 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import error_of, invoke
+from tests.conftest import error_of, invoke, malformed, rejected
 
 G1, V2 = "amazon.titan-embed-text-v1", "amazon.titan-embed-text-v2:0"
 COHERE_EN, COHERE_ML = "cohere.embed-english-v3", "cohere.embed-multilingual-v3"
 
-
-def malformed(reason: str) -> str:
-    return f"Malformed input request: {reason}, please reformat your input and try again."
 
 
 def embed(runtime, model_id: str, text: str, **extra) -> np.ndarray:
@@ -23,11 +20,6 @@ def embed(runtime, model_id: str, text: str, **extra) -> np.ndarray:
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 # ---------------------------------------------------------------- Titan G1

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from helpers.simulator.generators import images as painter
-from tests.conftest import NO_RETRIES, error_of, invoke
+from tests.conftest import NO_RETRIES, error_of, invoke, malformed, rejected
 
 SDXL_08, SDXL_08_ALIAS = "stability.stable-diffusion-xl-v0", "stability.stable-diffusion-xl"
 SDXL_10 = "stability.stable-diffusion-xl-v1"
@@ -37,14 +37,6 @@ def sdxl(prompt: str = "a lighthouse on a cliff", **extra) -> dict:
     return {"text_prompts": [{"text": prompt, "weight": 1.0}], **extra}
 
 
-def malformed(*reasons: str) -> str:
-    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
-
-
-def rejected(client, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(client.exceptions.ValidationException) as exc:
-        invoke(client, model_id, body)
-    return error_of(exc)
 
 
 # ---------------------------------------------------------------- SDXL: the article's request

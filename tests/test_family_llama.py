@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import error_of, invoke, stream_chunks
+from tests.conftest import invoke, malformed, rejected, stream_chunks
 
 L3_8B = "meta.llama3-8b-instruct-v1:0"
 PROMPT = (
@@ -13,14 +13,6 @@ PROMPT = (
 )
 
 
-def malformed(*reasons: str) -> str:
-    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
-
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 def test_response_shape_reads_the_chat_template(runtime):

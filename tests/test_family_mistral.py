@@ -8,20 +8,12 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from tests.conftest import error_of, invoke, stream_chunks
+from tests.conftest import invoke, malformed, rejected, stream_chunks
 
 M7B, MIXTRAL = "mistral.mistral-7b-instruct-v0:2", "mistral.mixtral-8x7b-instruct-v0:1"
 LARGE, LARGE2 = "mistral.mistral-large-2402-v1:0", "mistral.mistral-large-2407-v1:0"
 
 
-def malformed(*reasons: str) -> str:
-    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
-
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 def test_prompt_response_shape(runtime):

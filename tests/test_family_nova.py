@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import error_of, invoke, stream_chunks
+from tests.conftest import invoke, malformed, rejected, stream_chunks
 
 MICRO, LITE, PRO = "amazon.nova-micro-v1:0", "amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0"
 
@@ -18,14 +18,6 @@ def request(text="Hello! Who are you?", **config) -> dict:
     }
 
 
-def malformed(*reasons: str) -> str:
-    return "Malformed input request: " + "".join(reasons) + ", please reformat your input and try again."
-
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 @pytest.mark.parametrize("model_id", [MICRO, LITE, PRO, "us.amazon.nova-pro-v1:0"])

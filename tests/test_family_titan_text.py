@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import error_of, invoke, stream_chunks
+from tests.conftest import invoke, rejected, stream_chunks
 
 EXPRESS, LITE, PREMIER = "amazon.titan-text-express-v1", "amazon.titan-text-lite-v1", "amazon.titan-text-premier-v1:0"
 
-
-def rejected(runtime, model_id: str, body: dict) -> tuple[str, str, int]:
-    with pytest.raises(runtime.exceptions.ValidationException) as exc:
-        invoke(runtime, model_id, body)
-    return error_of(exc)
 
 
 def test_response_shape(runtime):
