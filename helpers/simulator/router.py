@@ -17,11 +17,6 @@ _ROUTES: list[tuple[str, re.Pattern, Callable[..., Response]]] = [
 ]
 
 
-def add_route(method: str, pattern: str, handler: Callable[..., Response]) -> None:
-    """Let later modules (Converse, count-tokens, ...) plug in their operations."""
-    _ROUTES.append((method, re.compile(pattern), handler))
-
-
 def dispatch(request: Request) -> Response:
     for method, pattern, handler in _ROUTES:
         match = pattern.match(request.path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 _HOST = re.compile(r"bedrock(?:-runtime)?\.([a-z0-9-]+)\.amazonaws\.com")
@@ -37,7 +37,6 @@ class Response:
     # For event streams: frames produced lazily, each after its (real) delay in seconds.
     frames: Iterable[tuple[float, bytes]] | None = None
     delay: float = 0.0  # seconds to wait before answering a plain response
-    extra: dict = field(default_factory=dict)
 
     def iter_frames(self) -> Iterator[tuple[float, bytes]]:
         return iter(self.frames or ())
