@@ -16,6 +16,8 @@ import botocore.handlers
 import botocore.session
 from botocore.credentials import Credentials
 
+from .display import fill
+
 MODES = ("live", "offline", "auto")
 ENV_MODE = "BEDROCK_WORKSHOP_MODE"
 DEFAULT_REGION = "us-east-1"
@@ -43,15 +45,18 @@ class Setup:
         return self.mode == "offline"
 
     def describe(self) -> str:
+        """Which mode is on, the region and how to switch, in lines short enough not to wrap (<= 100)."""
         if self.offline:
-            what = "OFFLINE: Bedrock calls are answered by the workshop's simulator (no AWS account, no network)"
-            switch = "go live with helpers.setup('live') or BEDROCK_WORKSHOP_MODE=live"
+            lines = ["OFFLINE, the workshop's simulator answers (no AWS account, no network)."]
+            switch = "go live with helpers.setup('live') or BEDROCK_WORKSHOP_MODE=live."
         else:
-            what = "LIVE: Bedrock calls go to your AWS account and may cost money"
+            lines = ["LIVE, Bedrock calls go to your AWS account and may cost money."]
             if self.requested == "auto":
-                what += f" ({self.reason})"
-            switch = "go offline with helpers.setup('offline') or BEDROCK_WORKSHOP_MODE=offline"
-        return f"Bedrock workshop | {what} | region {self.region} | {switch}"
+                lines.append(f"Why: {self.reason}.")
+            switch = "go offline with helpers.setup('offline') or BEDROCK_WORKSHOP_MODE=offline."
+        lines[0] = f"Bedrock workshop: {lines[0]}"
+        lines.append(f"Region {self.region}; {switch}")
+        return fill("\n".join(lines))
 
 
 def _simulator(request, service: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .display import fill
+
 
 def check(name: str, passed: bool, *, solved: str, not_yet: str) -> None:
     """Print whether exercise `name` is solved, with a reason either way.
@@ -9,6 +11,6 @@ def check(name: str, passed: bool, *, solved: str, not_yet: str) -> None:
     It never raises, so "Run all" keeps going while an exercise is still open.
     """
     if passed:
-        print(f"\u2705 {name}: solved. {solved}")
+        print(fill(f"\u2705 {name}: solved. {solved}", indent="   "))
     else:
-        print(f"\u274c {name}: not yet. {not_yet}")
+        print(fill(f"\u274c {name}: not yet. {not_yet}", indent="   "))

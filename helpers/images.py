@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .display import fill
+
 __all__ = ["allowed_sizes", "check_size", "decode", "fingerprint", "grid", "images_of", "show"]
 
 
@@ -127,7 +129,7 @@ def check_size(model_id: str, width: int, height: int) -> bool:
 
         problem = titan_image.size_problem(model, width, height)
         if problem:
-            raise ValueError(f"{model_id}: {problem}")
+            raise ValueError(fill(f"{model_id}: {problem}", width=88))
         return True
     sizes = allowed_sizes(model_id)
     if (width, height) in sizes:
@@ -139,7 +141,8 @@ def check_size(model_id: str, width: int, height: int) -> bool:
         listed = "multiples of 64 from 128 to 896 per side, with at most one side above 512 (e.g. 512x512, 768x512)"
     name = {"1.0": "SDXL 1.0", "0.8": "SDXL 0.8"}.get(model.version or "", model.name)
     reason = "; ".join(reasons) or f"{width}x{height} is not accepted"
-    raise ValueError(f"{reason}; {name} ({model.model_id}) accepts {listed}")
+    # Two lines, each wrapped short enough to print after an indent without JupyterLab wrapping it.
+    raise ValueError(fill(f"{reason}.\n{name} ({model.model_id}) accepts {listed}", width=88))
 
 
 def _model(model_id: str):

@@ -67,10 +67,11 @@ def embed_ok(client) -> None:
 # ------------------------------------------------------------------ choosing the mode
 
 
-def test_explicit_offline_prints_one_line_and_describes_the_choice(clean, capsys):
+def test_explicit_offline_prints_two_short_lines_and_describes_the_choice(clean, capsys):
     choice = helpers.setup("offline")
     out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
+    assert out.count("\n") == 2 and out.startswith("Bedrock workshop: OFFLINE"), out
+    assert max(len(line) for line in out.splitlines()) <= 100, "JupyterLab would wrap it mid-word"
     assert "OFFLINE" in out and "us-east-1" in out and "helpers.setup('live')" in out
     assert "BEDROCK_WORKSHOP_MODE=live" in out
     assert isinstance(choice, helpers.Setup)
@@ -81,7 +82,8 @@ def test_live_line_says_how_to_go_offline(clean, capsys):
     with_fake_credentials(clean)
     choice = helpers.setup("live")
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "LIVE" in out and "helpers.setup('offline')" in out
+    assert 2 <= out.count("\n") <= 3 and out.startswith("Bedrock workshop: LIVE") and "helpers.setup('offline')" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
     assert choice.mode == "live" and not choice.offline
 
 

@@ -72,13 +72,15 @@ def test_check_size_says_what_sdxl_10_accepts():
     with pytest.raises(ValueError) as err:
         hi.check_size("stability.stable-diffusion-xl-v1", 500, 512)
     assert str(err.value) == (
-        "width 500 is not a multiple of 64; SDXL 1.0 (stability.stable-diffusion-xl-v1) accepts 1024x1024, "
-        "1152x896, 1216x832, 1344x768, 1536x640, 640x1536, 768x1344, 832x1216, 896x1152"
+        "width 500 is not a multiple of 64.\n"
+        "SDXL 1.0 (stability.stable-diffusion-xl-v1) accepts 1024x1024, 1152x896, 1216x832,\n"
+        "  1344x768, 1536x640, 640x1536, 768x1344, 832x1216, 896x1152"
     )
+    assert max(len(line) for line in str(err.value).splitlines()) <= 88, "fits a printed line after an indent"
 
 
 def test_check_size_explains_the_sdxl_08_rule():
-    with pytest.raises(ValueError, match=r"^1024x1024 is not accepted; SDXL 0.8 .* at most one side above 512"):
+    with pytest.raises(ValueError, match=r"(?s)^1024x1024 is not accepted.\nSDXL 0.8 .* at most one side above 512"):
         hi.check_size("stability.stable-diffusion-xl", 1024, 1024)
 
 
