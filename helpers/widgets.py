@@ -97,6 +97,9 @@ def _widgets():
     return ipywidgets
 
 
+WIDE_LABEL = {"description_width": "initial"}  # labels in full ("max tokens", not "max tok...")
+
+
 class App:
     """An ipywidgets app: `box` is what Jupyter draws; where widgets don't render, its text says what it is."""
 
@@ -208,9 +211,13 @@ class StreamVisualiser(App):
         super().__init__()
         w = _widgets()
         self.client = client
-        self.model = w.Dropdown(options=[(v, k) for k, v in STREAM_MODELS.items()], value=model_id, description="model")
-        self.prompt = w.Textarea(value=prompt, description="prompt", layout=w.Layout(width="95%"))
-        self.max_tokens = w.IntSlider(value=max_tokens, min=10, max=1000, step=10, description="max tokens")
+        self.model = w.Dropdown(
+            style=WIDE_LABEL, options=[(v, k) for k, v in STREAM_MODELS.items()], value=model_id, description="model"
+        )
+        self.prompt = w.Textarea(style=WIDE_LABEL, value=prompt, description="prompt", layout=w.Layout(width="95%"))
+        self.max_tokens = w.IntSlider(
+            style=WIDE_LABEL, value=max_tokens, min=10, max=1000, step=10, description="max tokens"
+        )
         self.button = w.Button(description="Stream", button_style="primary", icon="play")
         self.answer = w.HTML()
         self.stats = w.HTML()
@@ -320,13 +327,15 @@ class ParameterExplorer(App):
         super().__init__()
         w = _widgets()
         self.client, self.model_id = client, model_id
-        self.question = w.Text(value=question, description="question", layout=w.Layout(width="95%"))
+        self.question = w.Text(style=WIDE_LABEL, value=question, description="question", layout=w.Layout(width="95%"))
         self.temperature = w.FloatSlider(
-            value=0.5, min=0.0, max=1.0, step=0.1, description="temperature", continuous_update=False
+            style=WIDE_LABEL, value=0.5, min=0.0, max=1.0, step=0.1, description="temperature", continuous_update=False
         )
-        self.stops = w.Text(value="", description="stop", placeholder="comma-separated, e.g. . or \\n")
+        self.stops = w.Text(
+            style=WIDE_LABEL, value="", description="stop", placeholder="comma-separated, e.g. . or \\n"
+        )
         self.max_tokens = w.IntSlider(
-            value=60, min=5, max=300, step=5, description="max tokens", continuous_update=False
+            style=WIDE_LABEL, value=60, min=5, max=300, step=5, description="max tokens", continuous_update=False
         )
         self.answer = w.HTML()
         self.history = w.HTML()
@@ -467,19 +476,25 @@ class ImageStudio(App):
         super().__init__()
         w = _widgets()
         self.client = client
-        self.model = w.Dropdown(options=[(v, k) for k, v in IMAGE_MODELS.items()], value=model_id, description="model")
-        self.prompt = w.Text(value=prompt, description="prompt", layout=w.Layout(width="95%"))
+        self.model = w.Dropdown(
+            style=WIDE_LABEL, options=[(v, k) for k, v in IMAGE_MODELS.items()], value=model_id, description="model"
+        )
+        self.prompt = w.Text(style=WIDE_LABEL, value=prompt, description="prompt", layout=w.Layout(width="95%"))
         self.negative = w.Text(
+            style=WIDE_LABEL,
             value="",
             description="negative",
             placeholder="comma-separated, e.g. clouds, sun",
             layout=w.Layout(width="95%"),
         )
         self.style = w.Dropdown(
-            options=[("(none)", None)] + [(s, s) for s in STYLE_PRESETS], value=None, description="style"
+            style=WIDE_LABEL,
+            options=[("(none)", None)] + [(s, s) for s in STYLE_PRESETS],
+            value=None,
+            description="style",
         )
-        self.size = w.Dropdown(description="size")
-        self.seed = w.BoundedIntText(value=seed, min=0, max=4294967295, description="seed")
+        self.size = w.Dropdown(style=WIDE_LABEL, description="size")
+        self.seed = w.BoundedIntText(style=WIDE_LABEL, value=seed, min=0, max=4294967295, description="seed")
         self.button = w.Button(description="Draw", button_style="primary", icon="paint-brush")
         self.picture = w.Image(format="png", layout=w.Layout(max_width="384px"))
         self.caption = w.HTML()

@@ -104,7 +104,13 @@ def run(names: list[str]) -> None:
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
         where = {"metadata": {"path": str(NOTEBOOKS)}}
-        NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False, resources=where).execute()
+        # No widget state in the file: it would hold every picture an app drew, and each app prints a
+        # static summary for readers where widgets don't render.
+        client = NotebookClient(
+            nb, timeout=600, kernel_name="python3", record_timing=False, store_widget_state=False, resources=where
+        )
+        client.execute()
+        nb.metadata.pop("widgets", None)
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = _merge_streams(cell.outputs)

@@ -215,6 +215,14 @@ _ALL_CELLS_DONE = """() => {
 }"""
 
 
+# The status bar reads "Python 3 (ipykernel) | Idle" once a kernel is connected ("No Kernel | ..." before).
+_KERNEL_IDLE = """() => {
+  const items = [...document.querySelectorAll('.jp-StatusBar-TextItem')].map(e => e.textContent.trim());
+  const status = document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
+  return status === 'idle' && items.some(t => / \\| Idle$/.test(t) && !t.startsWith('No Kernel'));
+}"""
+
+
 class NotebookPage:
     """One notebook open in JupyterLab, worked through the menus as a learner would."""
 
@@ -227,8 +235,8 @@ class NotebookPage:
         return self
 
     def wait_idle(self, timeout: float = 90) -> None:
-        selector = ".jp-Notebook-ExecutionIndicator[data-status=idle]"
-        self.page.wait_for_selector(selector, timeout=timeout * 1000)
+        """Wait until the notebook's kernel has started and is idle (the toolbar alone says idle before that)."""
+        self.page.wait_for_function(_KERNEL_IDLE, timeout=timeout * 1000, polling=100)
 
     def menu(self, top: str, command: str) -> None:
         """Click a top-level menu, then the item that runs `command` (JupyterLab's command id)."""

@@ -26,10 +26,16 @@ _PICTURES = """() => [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-
   const index = [...document.querySelectorAll('.jp-Notebook .jp-Cell')].indexOf(cell);
   return {cell: index, complete: img.complete, width: img.naturalWidth, height: img.naturalHeight};
 })"""
-# Widget outputs that failed to render show this text instead of the widget.
+# Widget outputs that failed to render show an error, or the text stand-in, instead of the widget.
 _BROKEN_WIDGETS = """() => [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
-  .filter(o => /Error displaying widget|Error rendering output|Loading widget\\.\\.\\./.test(o.textContent))
+  .filter(o => /Error displaying widget|Error rendering output|Loading widget\\.\\.\\.|: interactive in Jupyter/
+    .test(o.textContent))
   .map(o => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].indexOf(o.closest('.jp-Cell')))"""
+# Cells in which a widget is drawn.
+_DRAWN_WIDGETS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]
+  .map((cell, index) => cell.querySelector('.jp-OutputArea-output .jupyter-widgets') ? index : -1)
+  .filter(index => index >= 0)"""
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 def _text(output: dict) -> str:
@@ -87,6 +93,10 @@ def test_lesson_runs_clean_in_jupyterlab(page, jupyterlab, name, request):
         if not (picture["complete"] and picture["width"] and picture["height"]):
             problems.append((picture["cell"], f"the browser did not decode a picture: {picture}"))
     problems += [(index, "a widget did not render") for index in page.evaluate(_BROKEN_WIDGETS)]
+    drawn = set(page.evaluate(_DRAWN_WIDGETS))
+    for index, cell in enumerate(saved["cells"]):
+        if any(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])) and index not in drawn:
+            problems.append((index, "a widget output that the page does not draw"))
     problems += [(0, message) for message in page.console.errors]
 
     if problems:
