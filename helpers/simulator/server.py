@@ -233,6 +233,8 @@ class BedrockRequestHandler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (bad request line, headers too long) as JSON, then close."""
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # an unparsable request line: answer with a status line anyway
+            self.request_version = "HTTP/1.1"
         text = message or self.responses.get(code, ("Error",))[0]
         response = _error(code, "BadRequest" if code < 500 else "InternalFailure", text, coral=False)
         try:
