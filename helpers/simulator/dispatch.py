@@ -155,6 +155,7 @@ def handle(request: Request, service: str | None = None) -> Response:
     chain = run_operation
     for hook in list(_hooks):
         chain = _wrap(hook, call, chain)
+    token = settings.in_force.set(current)  # every layer below reads these, not the environment
     try:
         return chain()
     except BedrockError as err:
@@ -169,6 +170,8 @@ def handle(request: Request, service: str | None = None) -> Response:
                 f"({type(exc).__name__}: {exc}). This is a bug in the simulator, not in your code.",
             )
         )
+    finally:
+        settings.in_force.reset(token)
 
 
 def _wrap(hook: Hook, call: Call, inner: Callable[[], Response]) -> Callable[[], Response]:
