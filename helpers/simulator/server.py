@@ -44,6 +44,7 @@ from .wire import Request, Response
 
 MAX_BODY = 25_000_000  # InvokeModel `body` blob max, botocore bedrock-runtime/2023-09-30 service model
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+GRACE = 5  # seconds Ctrl-C waits for requests (streams included) that are being answered
 SERVICES = ("bedrock-runtime", "bedrock")
 _SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/aws4_request")
 ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
@@ -139,6 +140,7 @@ class BedrockRequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.perf_counter()
         served = Served()
+        self.server.begin()
         try:
             request = self._read_request()
             if isinstance(request, Response):
@@ -154,6 +156,7 @@ class BedrockRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             self._log(served, started)
+            self.server.end()
 
     def _read_request(self) -> Request | Response:
         parts = urlsplit(self.path)
@@ -283,6 +286,23 @@ class EndpointServer(ThreadingHTTPServer):
         super().__init__(address, BedrockRequestHandler)
         self._log_to = log if log is not None else sys.stderr
         self._log_lock = threading.Lock()
+        self._busy = threading.Condition()
+        self._in_flight = 0
+
+    def begin(self) -> None:
+        with self._busy:
+            self._in_flight += 1
+
+    def end(self) -> None:
+        with self._busy:
+            self._in_flight -= 1
+            self._busy.notify_all()
+
+    def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` seconds for requests being answered; returns how many were left."""
+        with self._busy:
+            self._busy.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+            return self._in_flight
 
     def log(self, line: str) -> None:
         if self._log_to is False:
@@ -325,6 +345,7 @@ class Running:
 
     def stop(self) -> None:
         self.server.shutdown()
+        self.server.drain(timeout=5)
         self.server.server_close()
         self.thread.join(timeout=5)
 
@@ -371,7 +392,10 @@ def serve_forever(host: str, port: int, *, allow_remote: bool = False) -> int:
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print("stopping: no new connections; open streams are cut", file=sys.stderr)
+        print(f"stopping: no new connections; finishing what is in flight (up to {GRACE} s)", file=sys.stderr)
+        left = server.drain(timeout=GRACE)
+        if left:
+            print(f"stopped with {left} request(s) cut short", file=sys.stderr)
     finally:
         server.server_close()
     return 0
