@@ -372,24 +372,24 @@ def serve_forever(host: str, port: int, *, allow_remote: bool = False) -> int:
     """The CLI: serve until Ctrl-C (or SIGTERM), then stop cleanly. Returns an exit status."""
     import signal
 
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C (set before any output)
     try:
         server = make_server(host, port, allow_remote=allow_remote)
     except (ValueError, OSError, settings.SettingsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if not is_loopback(host):
-        print(
-            f"WARNING: listening on {host}, beyond this machine. Anyone who can reach port "
-            f"{server.server_address[1]} can use it (any key is accepted). Use it on a trusted classroom "
-            "network only.",
-            file=sys.stderr,
-        )
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
-    url = server.url
-    print(f"Offline Bedrock endpoint on {url} (bedrock, bedrock-runtime, OpenAI Chat Completions)", file=sys.stderr)
-    print(f"  export AWS_ENDPOINT_URL_BEDROCK={url} AWS_ENDPOINT_URL_BEDROCK_RUNTIME={url}", file=sys.stderr)
-    print("  Ctrl-C stops it.", file=sys.stderr)
     try:
+        if not is_loopback(host):
+            print(
+                f"WARNING: listening on {host}, beyond this machine. Anyone who can reach port "
+                f"{server.server_address[1]} can use it (any key is accepted). Use it on a trusted classroom "
+                "network only.",
+                file=sys.stderr,
+            )
+        url = server.url
+        print(f"Offline Bedrock endpoint on {url} (bedrock, bedrock-runtime, OpenAI Chat Completions)", file=sys.stderr)
+        print(f"  export AWS_ENDPOINT_URL_BEDROCK={url} AWS_ENDPOINT_URL_BEDROCK_RUNTIME={url}", file=sys.stderr)
+        print("  Ctrl-C stops it.", file=sys.stderr)
         server.serve_forever()
     except KeyboardInterrupt:
         print(f"stopping: no new connections; finishing what is in flight (up to {GRACE} s)", file=sys.stderr)
