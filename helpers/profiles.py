@@ -25,7 +25,16 @@ import re
 #: Source Regions from which each geography's profiles can be called (see the module docstring).
 GEOGRAPHIES: dict[str, tuple[str, ...]] = {
     "us": ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1"),
-    "eu": ("eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3"),
+    "eu": (
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+    ),
     "apac": (
         "ap-northeast-1",
         "ap-northeast-2",
@@ -110,7 +119,9 @@ def profile_id(
     if scope == "global":
         if "global" in offered and region in source_regions("global"):
             return f"global.{model_id}"
-        raise ValueError(f"{model_id} has no global profile callable from {region} (its profiles: {', '.join(offered)})")
+        raise ValueError(
+            f"{model_id} has no global profile callable from {region} (its profiles: {', '.join(offered)})"
+        )
     for candidate in PREFIXES:
         if candidate != "global" and candidate in offered and region in source_regions(candidate):
             return f"{candidate}.{model_id}"

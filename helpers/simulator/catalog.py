@@ -171,9 +171,14 @@ def resolve(identifier: str) -> Resolved | None:
     return None
 
 
+def simulator_regions() -> tuple[str, ...]:
+    """The Regions the simulator serves (a model row lists a subset, or all of them by default)."""
+    return tuple(_load()[0]["defaults"]["regions"])
+
+
 def profile_regions(prefix: str) -> tuple[str, ...]:
     """The simulator's Regions from which a geography's cross-region inference profiles can be called.
 
     The geography table is `helpers.profiles` (one source for the lessons' helper and the simulator).
     """
-    return tuple(r for r in _load()[0]["defaults"]["regions"] if r in source_regions(prefix))
+    return tuple(r for r in simulator_regions() if r in source_regions(prefix))
