@@ -101,3 +101,26 @@ def compare(live_summaries: list[dict], region: str, *, today: dt.date | None = 
         if what:
             drift.changed[model_id] = what
     return drift
+
+
+def estimated_keys(model_id: str) -> frozenset[str]:
+    """Lifecycle keys the simulator answers with the workshop's estimates for `model_id` (offline only).
+
+    Live, every date comes from AWS, so nothing is an estimate; an unknown model has none either.
+    """
+    from ._setup import _STATE
+
+    if _STATE.current is not None and not _STATE.current.offline:
+        return frozenset()
+    from .simulator import catalog
+
+    model = catalog.get(model_id)
+    return frozenset(model.estimated) if model else frozenset()
+
+
+def day(lifecycle: dict, key: str, model_id: str) -> str:
+    """A lifecycle date from a listing as YYYY-MM-DD, marked ' (est.)' when it is an offline estimate; '-' if absent."""
+    value = _day(lifecycle.get(key))
+    if value is None:
+        return "-"
+    return value + (" (est.)" if key in estimated_keys(model_id) else "")

@@ -70,3 +70,21 @@ def test_a_fabricated_live_listing_shows_each_kind_of_drift(listing):
 def test_an_empty_live_listing_reports_every_catalog_model_missing():
     drift = compare([], "us-west-2")
     assert not drift.up_to_date and "stability.sd3-5-large-v1:0" in drift.only_catalog and not drift.only_live
+
+
+def test_offline_dates_the_catalog_estimates_are_marked():
+    from helpers import drift
+
+    assert drift.estimated_keys("ai21.j2-mid-v1") == {"startOfLifeTime", "legacyTime", "endOfLifeTime"}
+    assert drift.estimated_keys("anthropic.claude-sonnet-4-6") == frozenset()
+    life = {"legacyTime": dt.datetime(2024, 8, 1, tzinfo=dt.UTC), "endOfLifeTime": "2025-01-15T00:00:00Z"}
+    assert drift.day(life, "legacyTime", "ai21.j2-mid-v1") == "2024-08-01 (est.)"
+    assert drift.day(life, "endOfLifeTime", "anthropic.claude-v2") == "2025-01-15"
+    assert drift.day(life, "publicExtendedAccessTime", "ai21.j2-mid-v1") == "-"
+
+
+def test_live_nothing_is_an_estimate(monkeypatch):
+    from helpers import _setup, drift
+
+    monkeypatch.setattr(_setup._STATE, "current", _setup.Setup("live", "us-east-1", "live", "test"))
+    assert drift.estimated_keys("ai21.j2-mid-v1") == frozenset()
