@@ -14,8 +14,15 @@ __all__ = ["cosine", "heatmap", "l2", "matrix", "table"]
 
 # Fonts that can draw Chinese, Japanese and Korean labels, tried in order (macOS, Windows, Linux).
 CJK_FONTS = (
-    "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-    "Microsoft YaHei", "SimHei", "WenQuanYi Zen Hei", "Arial Unicode MS",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Microsoft YaHei",
+    "SimHei",
+    "WenQuanYi Zen Hei",
+    "Arial Unicode MS",
 )
 
 
@@ -84,8 +91,9 @@ def _cjk_font(labels: Sequence[str]) -> str | None:
     return None
 
 
-def heatmap(scores: np.ndarray, labels: Sequence[str], *, title: str = "", digits: int = 2,
-            cmap: str = "viridis", ax=None):
+def heatmap(
+    scores: np.ndarray, labels: Sequence[str], *, title: str = "", digits: int = 2, cmap: str = "viridis", ax=None
+):
     """Draw `scores` as an annotated heatmap and return the matplotlib Figure.
 
     Labels are drawn in a CJK-capable font when one is installed; otherwise a CJK label shows as
@@ -108,8 +116,15 @@ def heatmap(scores: np.ndarray, labels: Sequence[str], *, title: str = "", digit
         for i in range(scores.shape[0]):
             for j in range(scores.shape[1]):
                 bright = (scores[i, j] - low) / ((high - low) or 1) > 0.6
-                ax.text(j, i, f"{scores[i, j]:.{digits}f}", ha="center", va="center", fontsize=7,
-                        color="black" if bright else "white")
+                ax.text(
+                    j,
+                    i,
+                    f"{scores[i, j]:.{digits}f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black" if bright else "white",
+                )
         if title:
             ax.set_title(title)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)

@@ -11,7 +11,6 @@ G1, V2 = "amazon.titan-embed-text-v1", "amazon.titan-embed-text-v2:0"
 COHERE_EN, COHERE_ML = "cohere.embed-english-v3", "cohere.embed-multilingual-v3"
 
 
-
 def embed(runtime, model_id: str, text: str, **extra) -> np.ndarray:
     body, _ = invoke(runtime, model_id, {"inputText": text, **extra})
     return np.array(body["embedding"])
@@ -19,7 +18,6 @@ def embed(runtime, model_id: str, text: str, **extra) -> np.ndarray:
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
-
 
 
 # ---------------------------------------------------------------- Titan G1

@@ -19,7 +19,6 @@ LINE_WIDTH = 100
 _UNWRAPPED = "prints model answers or Bedrock messages unwrapped (wrap them, e.g. textwrap.fill(text, 100))"
 LONG_LINES_PENDING: dict[str, str] = {
     "01_first_invoke.ipynb": f"{_UNWRAPPED}; the article's print(embedding) is one 20,000-character line",
-    "03_model_catalog.ipynb": f"lesson 03 is being reworked on another branch; it {_UNWRAPPED}",
     "05_cohere_command.ipynb": _UNWRAPPED,
     "06_ai21_jurassic.ipynb": _UNWRAPPED,
     "07_titan_embeddings_similarity.ipynb": "lesson 07 is being reworked on another branch (search results)",

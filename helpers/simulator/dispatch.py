@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import operations, settings, sts
+from . import openai_compat, operations, settings, sts
 from .errors import BedrockError
 from .wire import Request, Response
 
@@ -63,6 +63,15 @@ ROUTES: list[Route] = [
         operations.get_foundation_model,
     ),
     _route("sts", "GetCallerIdentity", "POST", r"^/$", sts.handle),
+    # bedrock-runtime's OpenAI-compatible Chat Completions (not in botocore's model; the local
+    # endpoint serves it): /openai/v1/chat/completions, and /v1/chat/completions as AWS also lists.
+    _route(
+        "bedrock-runtime",
+        "CreateChatCompletion",
+        "POST",
+        r"^(?:/openai)?/v1/chat/completions$",
+        openai_compat.create_chat_completion,
+    ),
 ]
 
 
@@ -146,6 +155,7 @@ def handle(request: Request, service: str | None = None) -> Response:
     chain = run_operation
     for hook in list(_hooks):
         chain = _wrap(hook, call, chain)
+    token = settings.in_force.set(current)  # every layer below reads these, not the environment
     try:
         return chain()
     except BedrockError as err:
@@ -160,6 +170,8 @@ def handle(request: Request, service: str | None = None) -> Response:
                 f"({type(exc).__name__}: {exc}). This is a bug in the simulator, not in your code.",
             )
         )
+    finally:
+        settings.in_force.reset(token)
 
 
 def _wrap(hook: Hook, call: Call, inner: Callable[[], Response]) -> Callable[[], Response]:

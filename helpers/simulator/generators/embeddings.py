@@ -25,7 +25,7 @@ def features(text: str) -> dict[str, float]:
         padded = f"<{word}>" if word.isascii() else word
         for n, weight in ((1, 0.5), (2, 1.0), (3, 1.0)):
             for i in range(len(padded) - n + 1):
-                key = f"{n}:{padded[i:i + n]}"
+                key = f"{n}:{padded[i : i + n]}"
                 feats[key] = feats.get(key, 0.0) + weight
     return feats
 
