@@ -7,8 +7,8 @@ AWS (live) or to the in-process simulator (offline).
 from ._setup import Setup, setup
 
 __all__ = [
-    "Setup", "setup", "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "recordings",
-    "similarity", "widgets",
+    "Setup", "setup", "display", "drift", "endpoint", "exercises", "iam", "images", "playground", "prices",
+    "profiles", "recordings", "similarity", "widgets",
 ]  # fmt: skip
 __version__ = "0.1.0"
 _SUBMODULES = set(__all__) - {"Setup", "setup"}

@@ -95,3 +95,4 @@ def page(browser, jupyterlab, request):
             print(f"\nno screenshot: {exc}")
     context.close()
     jupyterlab.shut_down_kernels()
+    jupyterlab.restore_notebooks()

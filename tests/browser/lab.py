@@ -135,6 +135,11 @@ class Lab:
         for session in self.api("GET", "sessions"):
             self.api("DELETE", f"sessions/{session['id']}")
 
+    def restore_notebooks(self) -> None:
+        """Put the committed notebooks back, so that no test opens what an earlier test saved."""
+        for path in (ROOT / "notebooks").glob("*.ipynb"):
+            shutil.copy2(path, self.notebooks / path.name)
+
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 

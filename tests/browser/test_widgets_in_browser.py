@@ -2,13 +2,51 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.lab import NotebookPage
 
 
-def _labelled(page, kind: str, label: str):
-    """The ipywidgets control of class `kind` whose label reads `label`."""
-    return page.locator(f".{kind}", has=page.locator(".widget-label", has_text=label)).first
+def _labelled(scope, kind: str, label: str):
+    """The ipywidgets control of class `kind` whose label reads `label`, inside `scope` (a page or locator)."""
+    page = getattr(scope, "page", scope)
+    return scope.locator(f".{kind}", has=page.locator(".widget-label", has_text=label)).first
+
+
+PLAYGROUND = "10_playground.ipynb"
+
+
+def test_playground_pick_a_model_change_a_control_send(page, jupyterlab, request):
+    if not (jupyterlab.notebooks / PLAYGROUND).exists():
+        pytest.skip(f"{PLAYGROUND} is committed with the Converse simulator it runs on (issue 7's merge)")
+    notebook = NotebookPage(page, jupyterlab, PLAYGROUND).open()
+    notebook.clear_outputs()
+    notebook.run_all()
+    app = page.locator(".jp-OutputArea-output", has=page.locator(".widget-button", has_text="Send")).first
+    app.scroll_into_view_if_needed()
+    try:
+        # Pick a model the notebook's own cells never send to, change max tokens, press Send.
+        model = _labelled(app, "widget-dropdown", "model").locator("select")
+        label = model.locator("option", has_text="Nova Lite").first.inner_text()
+        model.select_option(label=label)
+        readout = _labelled(app, "widget-slider", "max tokens").locator(".widget-readout")
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("40")
+        page.keyboard.press("Enter")
+        app.locator(".widget-button", has_text="Send").click()
+        panel = app.locator(".widget-vbox", has=page.locator(".widget-html", has_text="Nova Lite")).last
+        panel.locator(".playground-readout", has_text="40 out").wait_for(timeout=30_000)
+        answer = panel.locator(".widget-html pre").first.inner_text()
+        assert "Nova Lite" in answer, f"streamed text from the chosen model: {answer[:80]!r}"
+        readout_text = panel.locator(".playground-readout").inner_text()
+        assert "tokens in, 40 out" in readout_text and "stop reason max_tokens" in readout_text
+    except Exception:
+        print(f"\nscreenshot: {notebook.screenshot(SCREENSHOTS, 'playground')}")
+        request.node.screenshot_taken = True
+        raise
+    assert not page.console.errors, page.console.errors
 
 
 def test_lesson_04_parameter_explorer_round_trip(page, jupyterlab, request):
