@@ -76,12 +76,19 @@ class Console:
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"console error: {msg.text}"))
 
 
-@pytest.fixture
-def page(browser, jupyterlab, request):
-    """A new browser context (no cookies, no state) and page; kernels are shut down afterwards."""
+@pytest.fixture(scope="session")
+def browser_context(browser, jupyterlab):
+    """One context for the session: JupyterLab's scripts are cached after the first page, so pages open faster."""
     context = browser.new_context(viewport=lab_module.VIEWPORT)
     context.set_default_timeout(60_000)
-    page = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context, jupyterlab, request):
+    """A new page on a fresh workspace; its kernels are shut down and the notebooks restored afterwards."""
+    page = browser_context.new_page()
     page.console = Console(page)
     yield page
     report = getattr(request.node, "report_call", None)
@@ -93,6 +100,6 @@ def page(browser, jupyterlab, request):
             print(f"\nscreenshot of the failure: {path}")
         except Exception as exc:  # the page may be gone; say so rather than hide the real failure
             print(f"\nno screenshot: {exc}")
-    context.close()
+    page.close()
     jupyterlab.shut_down_kernels()
     jupyterlab.restore_notebooks()
