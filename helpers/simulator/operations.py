@@ -135,7 +135,7 @@ def invoke_model_stream(request: Request, model_id: str) -> Response:
     if not model.streaming:
         raise validation(NO_STREAMING)
     family = families.load(model.family)
-    if not hasattr(family, "stream"):
+    if not family.streams:
         raise validation(NO_STREAMING)
     reply = family.stream(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
