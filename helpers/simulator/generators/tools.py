@@ -19,169 +19,34 @@ from .text import detect_language
 
 # Concepts a request may name in other words (or other scripts) than the tool does.
 _CONCEPTS = {
-    "weather": {
-        "weather",
-        "temperature",
-        "forecast",
-        "rain",
-        "raining",
-        "sunny",
-        "snow",
-        "wind",
-        "humid",
-        "climate",
-        "天气",
-        "气温",
-        "温度",
-        "下雨",
-        "天気",
-        "気温",
-        "날씨",
-        "기온",
-    },
-    "calculate": {
-        "calculate",
-        "calculator",
-        "compute",
-        "math",
-        "sum",
-        "add",
-        "plus",
-        "minus",
-        "times",
-        "multiply",
-        "divide",
-        "product",
-        "arithmetic",
-        "expression",
-        "计算",
-        "算",
-        "加",
-        "乘",
-        "除",
-        "減",
-        "计",
-        "計算",
-        "계산",
-    },
-    "search": {"search", "find", "look", "lookup", "google", "web", "搜索", "查找", "查询", "検索", "검색"},
-    "time": {"time", "clock", "hour", "timezone", "时间", "几点", "時間", "時刻", "시간"},
-    "stock": {"stock", "share", "ticker", "price", "quote", "股票", "股价", "株価", "주가"},
-    "translate": {"translate", "translation", "翻译", "翻訳", "번역"},
-    "email": {"email", "mail", "send", "邮件", "メール", "이메일"},
+    "weather": set(
+        "weather temperature forecast rain raining sunny snow wind humid climate warm cold hot degree "
+        "天气 气温 温度 下雨 天気 気温 날씨 기온".split()
+    ),
+    "calculate": set(
+        "calculate calculator compute math sum add plus minus times multiply divide product arithmetic expression "
+        "计算 算 加 乘 除 減 计 計算 계산".split()
+    ),
+    "search": set("search find look lookup google web 搜索 查找 查询 検索 검색".split()),
+    "time": set("time clock hour timezone 时间 几点 時間 時刻 시간".split()),
+    "stock": set("stock share ticker price quote 股票 股价 株価 주가".split()),
+    "translate": set("translate translation 翻译 翻訳 번역".split()),
+    "email": set("email mail send 邮件 メール 이메일".split()),
 }
-_STOP = {
-    "a",
-    "an",
-    "the",
-    "is",
-    "are",
-    "was",
-    "be",
-    "what",
-    "whats",
-    "how",
-    "much",
-    "many",
-    "of",
-    "in",
-    "on",
-    "at",
-    "for",
-    "to",
-    "me",
-    "my",
-    "i",
-    "you",
-    "your",
-    "can",
-    "could",
-    "would",
-    "please",
-    "tell",
-    "get",
-    "give",
-    "do",
-    "does",
-    "it",
-    "this",
-    "that",
-    "and",
-    "or",
-    "with",
-    "from",
-    "by",
-    "about",
-    "current",
-    "now",
-    "today",
-    "right",
-    "there",
-    "use",
-    "tool",
-    "function",
-    "given",
-    "returns",
-    "return",
-    "value",
-    "any",
-    "some",
-    "like",
-    "will",
-    "which",
-}
+_STOP = set(
+    "a an the is are was be what whats how much many of in on at for to me my i you your can could would please "
+    "tell get give do does it this that and or with from by about current now today right there use tool function "
+    "given returns return value any some like will which".split()
+)
 _LOCATION_WORDS = {"city", "location", "place", "town", "where", "region", "country", "address", "destination"}
 _QUERY_WORDS = {"query", "search", "q", "text", "question", "prompt", "topic", "keyword", "keywords", "term", "input"}
 _EXPRESSION_WORDS = {"expression", "formula", "equation", "calculation", "math"}
 # Well-known cities, so a request written in Chinese, Japanese or Korean still finds its place.
 _CITIES = [
-    "New York",
-    "San Francisco",
-    "Los Angeles",
-    "Seattle",
-    "Chicago",
-    "Boston",
-    "London",
-    "Paris",
-    "Berlin",
-    "Madrid",
-    "Rome",
-    "Amsterdam",
-    "Dublin",
-    "Frankfurt",
-    "Tokyo",
-    "Osaka",
-    "Seoul",
-    "Beijing",
-    "Shanghai",
-    "Shenzhen",
-    "Hong Kong",
-    "Singapore",
-    "Sydney",
-    "Mumbai",
-    "Toronto",
-    "Vancouver",
-    "Sao Paulo",
-    "北京",
-    "上海",
-    "广州",
-    "深圳",
-    "杭州",
-    "成都",
-    "香港",
-    "台北",
-    "东京",
-    "東京",
-    "大阪",
-    "首尔",
-    "ソウル",
-    "서울",
-    "부산",
-    "纽约",
-    "伦敦",
-    "巴黎",
-    "悉尼",
-    "新加坡",
+    *"New York|San Francisco|Los Angeles|Seattle|Chicago|Boston|London|Paris|Berlin|Madrid|Rome|Amsterdam|Dublin|"
+    "Frankfurt|Tokyo|Osaka|Seoul|Beijing|Shanghai|Shenzhen|Hong Kong|Singapore|Sydney|Mumbai|Toronto|Vancouver|"
+    "Sao Paulo".split("|"),
+    *"北京 上海 广州 深圳 杭州 成都 香港 台北 东京 東京 大阪 首尔 ソウル 서울 부산 纽约 伦敦 巴黎 悉尼 新加坡".split(),
 ]
 _PLACE_AFTER = re.compile(r"\b(?:in|at|for|near|from|to|of)\s+((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*)*)")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*)")
@@ -197,7 +62,7 @@ _BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def words(text: str) -> set[str]:
-    """Lower-case content words of `text` (snake_case and camelCase split, plural 's' dropped),
+    """Lower-case content words of `text` (snake_case and camelCase split, plurals also singular),
     plus each CJK character run, so names, descriptions and requests can be compared."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).replace("_", " ").replace("-", " ")
     found = set()
@@ -205,9 +70,9 @@ def words(text: str) -> set[str]:
         word = word.lower()
         if word in _STOP:
             continue
-        if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
         found.add(word)
+        if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            found.add(word[:-1])
     return found
 
 
@@ -227,14 +92,16 @@ def _score(question: str, asked: set[str], asked_concepts: set[str], tool: ToolS
     name, described = words(tool.name), words(tool.description)
     score = 2 * len(asked & name) + len(asked & described)
     score += 2 * len(asked_concepts & concepts(tool.name + " " + tool.description, name | described))
-    if _EXPRESSION.search(question) and "calculate" in concepts(tool.name + " " + tool.description):
+    if expression(question) and "calculate" in concepts(tool.name + " " + tool.description):
         score += 2
     return score
 
 
 def choose(question: str, offered: tuple[ToolSpec, ...], choice) -> ToolSpec | None:
-    """The tool a request calls: the one `choice` names, else the best match (or, when `choice`
-    is 'any', the best match or the first tool), else None."""
+    """The tool a request calls: none when `choice` is 'none', the one `choice` names, else the
+    best match (or, when `choice` is 'any', the best match or the first tool), else None."""
+    if choice is not None and choice.mode == "none":
+        return None
     if choice is not None and choice.mode == "tool":
         return next((t for t in offered if t.name == choice.name), None)
     asked = words(question)
@@ -389,6 +256,8 @@ def summarise(result: str, limit: int = 6) -> str:
         value = json.loads(result)
     except (ValueError, TypeError):
         value = result
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]  # Cohere's `outputs` and similar wrap one result in a list
     if isinstance(value, dict):
         pairs = [f"{k} {_short(v)}" for k, v in list(value.items())[:limit]]
         return ", ".join(pairs) if pairs else "nothing"
