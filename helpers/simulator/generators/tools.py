@@ -57,7 +57,7 @@ _OPERATORS = [
     (r"\btimes\b|\bmultiplied by\b|乘以|乘|×", "*"),
     (r"\bdivided by\b|\bover\b|除以|÷", "/"),
 ]
-_EXPRESSION = re.compile(r"-?\d+(?:\.\d+)?(?:\s*[-+*/^%]\s*\(?\s*-?\d+(?:\.\d+)?\s*\)?)+")
+_EXPRESSION = re.compile(r"\(?\s*-?\d+(?:\.\d+)?\s*\)?(?:\s*[-+*/^%]\s*\(?\s*-?\d+(?:\.\d+)?\s*\)?)+")
 _BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
