@@ -168,7 +168,10 @@ def length(text: str, space: str, dims: int) -> float:
 def project(units: np.ndarray, dims: int, space: str) -> np.ndarray:
     """Encoder vectors (n x 512) taken to `dims` dimensions in `space`, float64, rows not normalised."""
     matrix, _ = _projection(space, dims)
-    return np.asarray(units, dtype=np.float64) @ matrix.T
+    # einsum's own loop rather than BLAS: as fast for a few rows, and a learner's thread pool of
+    # concurrent calls then does not oversubscribe the cores with BLAS worker threads (measured:
+    # 8 threads took 0.1-0.8 s for 24 calls with `@`, a steady 0.1 s with einsum).
+    return np.einsum("nk,dk->nd", np.asarray(units, dtype=np.float64), matrix)
 
 
 def spare_direction(space: str, dims: int, index: int) -> np.ndarray:
