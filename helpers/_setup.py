@@ -33,6 +33,7 @@ class Setup:
     region: str
     requested: str  # 'live', 'offline' or 'auto'
     reason: str
+    answered_by: str = "aws"  # who answers Bedrock calls: 'simulator' or 'aws'
 
     def __repr__(self) -> str:
         return f"Setup(mode={self.mode!r}, region={self.region!r})"
@@ -47,12 +48,26 @@ class Setup:
             switch = "go live with helpers.setup('live') or BEDROCK_WORKSHOP_MODE=live"
         else:
             what = "LIVE: Bedrock calls go to your AWS account and may cost money"
+            if self.requested == "auto":
+                what += f" ({self.reason})"
             switch = "go offline with helpers.setup('offline') or BEDROCK_WORKSHOP_MODE=offline"
         return f"Bedrock workshop | {what} | region {self.region} | {switch}"
 
 
+def _simulator(request, service: str):
+    """Answer a prepared botocore request from the offline simulator."""
+    from .simulator import transport  # imported on first use: keeps `import helpers` light
+
+    return transport.to_aws_response(request, transport.serve(transport.to_request(request), service))
+
+
+# Who answers Bedrock calls in each mode; None lets botocore send them to AWS.
+ANSWERERS = {"offline": ("simulator", _simulator), "live": ("aws", None)}
+
+
 class _State:
     offline = False
+    answer = None  # a callable (prepared request, service) -> AWSResponse, or None for AWS
     region_set_by_us = False
     imds_set_by_us = False
     current: Setup | None = None
@@ -73,12 +88,11 @@ def _serves(event_name: str) -> bool:
 
 def _before_send(request, event_name: str = "", **_: object):
     """Answer simulated services offline; return None (let botocore send) otherwise."""
-    if not _STATE.offline or not _serves(event_name):
+    answer = _STATE.answer
+    if answer is None or not _serves(event_name):
         return None
-    from .simulator import transport  # imported on first use: keeps `import helpers` light
-
     service, _op = _service_and_op(event_name)
-    return transport.to_aws_response(request, transport.serve(transport.to_request(request), service))
+    return answer(request, service)
 
 
 def _before_sign(request, event_name: str = "", **_: object) -> None:
@@ -87,7 +101,7 @@ def _before_sign(request, event_name: str = "", **_: object) -> None:
     With no credentials this is what lets the call go ahead; with real ones it keeps them out of
     it: an expired SSO or assume-role session would otherwise be refreshed over the network.
     """
-    if _STATE.offline and _serves(event_name):
+    if _STATE.answer is not None and _serves(event_name):
         request.context.setdefault("signing", {})["request_credentials"] = DUMMY_CREDENTIALS
 
 
@@ -114,11 +128,13 @@ def _configured_region() -> str | None:
     return botocore.session.Session().get_config_variable("region")
 
 
-def _credentials_found() -> bool:
+def _credentials_source() -> str | None:
+    """Where botocore found credentials ('env', 'shared-credentials-file', 'sso', ...), or None."""
     try:
-        return botocore.session.Session().get_credentials() is not None
+        found = botocore.session.Session().get_credentials()
     except Exception:  # a broken profile counts as no usable credentials
-        return False
+        return None
+    return (getattr(found, "method", None) or "unknown source") if found is not None else None
 
 
 def _restore_env() -> None:
@@ -144,13 +160,19 @@ def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
     _install()
     _restore_env()
     if requested == "auto":
-        found = _credentials_found()
+        found = _credentials_source()
         chosen = "live" if found else "offline"
-        reason = "auto: AWS credentials found" if found else "auto: no AWS credentials found"
+        reason = f"auto found AWS credentials: {found}" if found else "auto: no AWS credentials found"
     else:
         chosen = requested
         reason = f"{'argument' if mode else ENV_MODE} asked for {requested}"
+    answered_by, answer = ANSWERERS[chosen]
+    if answered_by == "simulator":
+        from .simulator import settings  # small module; fails here, by name, on a bad variable
+
+        settings.current()
     _STATE.offline = chosen == "offline"
+    _STATE.answer = answer
     region = _configured_region()
     if _STATE.offline:
         if not os.environ.get("AWS_EC2_METADATA_DISABLED"):
@@ -160,7 +182,9 @@ def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
         if region is None:
             os.environ["AWS_DEFAULT_REGION"] = region = DEFAULT_REGION
             _STATE.region_set_by_us = True
-    result = Setup(chosen, region or "(none set: pass region_name= or set AWS_DEFAULT_REGION)", requested, reason)
+    result = Setup(
+        chosen, region or "(none set: pass region_name= or set AWS_DEFAULT_REGION)", requested, reason, answered_by
+    )
     _STATE.current = result
     if not quiet:
         print(result.describe())

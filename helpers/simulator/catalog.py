@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+
+from . import settings
 
 # A model's identifier as InvokeModel accepts it: a base id, an inference-profile id
 # (`us.` + base id) or either as an ARN. Pattern simplified from the modelId regex in the
@@ -116,13 +117,7 @@ def catalog_date() -> dt.date:
 
     A fixed default keeps committed notebook outputs stable as real time passes.
     """
-    value = os.environ.get("BEDROCK_SIMULATOR_DATE")
-    if not value:
-        return dt.date.fromisoformat(_load()[0]["catalogDate"])
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"BEDROCK_SIMULATOR_DATE={value!r} is not a date; use YYYY-MM-DD, e.g. 2023-10-31") from None
+    return settings.current().date or dt.date.fromisoformat(_load()[0]["catalogDate"])
 
 
 def get(model_id: str) -> Model | None:

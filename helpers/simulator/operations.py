@@ -8,11 +8,10 @@ shared/reference/bedrock-wire-format.md, sections 1.3, 1.4, 2.4).
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from email.utils import formatdate
 
-from . import catalog, eventstream, families
+from . import catalog, eventstream, families, settings
 from .catalog import Model, Resolved
 from .errors import (
     END_OF_LIFE,
@@ -32,24 +31,13 @@ ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 
 
 def lifecycle_mode() -> str:
-    """'preserved' (default): retired models still answer as they did, so the 2023 article runs.
-    'current': retired models are gone, as on AWS today (404 end-of-life, absent from listings)."""
-    mode = os.environ.get("BEDROCK_SIMULATOR_LIFECYCLE", "preserved").strip().lower()
-    if mode not in ("preserved", "current"):
-        raise ValueError(f"BEDROCK_SIMULATOR_LIFECYCLE={mode!r}; allowed: 'preserved' or 'current'")
-    return mode
+    """'preserved' or 'current' (see settings.Settings.lifecycle)."""
+    return settings.current().lifecycle
 
 
 def latency_scale() -> float:
     """Real seconds slept per simulated second (BEDROCK_SIMULATOR_LATENCY_SCALE, default 0.1)."""
-    raw = os.environ.get("BEDROCK_SIMULATOR_LATENCY_SCALE", "0.1")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"BEDROCK_SIMULATOR_LATENCY_SCALE={raw!r} is not a number (try 0, 0.1 or 1)") from None
-    if value < 0:
-        raise ValueError(f"BEDROCK_SIMULATOR_LATENCY_SCALE={raw!r} must be 0 or more")
-    return value
+    return settings.current().latency_scale
 
 
 def simulated_latency(model: Model, input_tokens: int, output_tokens: int) -> tuple[int, int]:
@@ -68,14 +56,22 @@ def _base_headers() -> dict[str, str]:
     return {"x-amzn-RequestId": str(uuid.uuid4()), "Date": formatdate(usegmt=True)}
 
 
-def error_response(err: BedrockError) -> Response:
-    body = json.dumps(err.body(), separators=(",", ":"), ensure_ascii=False).encode()
+def error_response(err: BedrockError | str, *, status: int | None = None, error_type: str | None = None) -> Response:
+    """Bedrock's error shape: `x-amzn-ErrorType` header and a compact `{"message": ...}` body.
+
+    A plain message with an explicit status and type is for answers that are not Bedrock's own
+    (an operation the simulator does not implement)."""
+    if isinstance(err, str):
+        body_obj, kind, code = {"message": err}, error_type or "InternalServerException", status or 500
+    else:
+        body_obj, kind, code = err.body(), err.error_type, err.status
+    body = json.dumps(body_obj, separators=(",", ":"), ensure_ascii=False).encode()
     headers = _base_headers() | {
-        "x-amzn-ErrorType": err.error_type + ERROR_TYPE_SUFFIX,
+        "x-amzn-ErrorType": kind + ERROR_TYPE_SUFFIX,
         "Content-Type": "application/json",
         "Content-Length": str(len(body)),
     }
-    return Response(err.status, headers, body)
+    return Response(code, headers, body)
 
 
 def resolve_invocable(request: Request, model_id: str) -> Resolved:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.awsrequest import AWSResponse
 
-from . import router, sts
+from . import dispatch
 from .wire import Request, Response
 
 SERVICES = ("bedrock-runtime", "bedrock")
@@ -80,7 +80,8 @@ def to_request(prepared) -> Request:
 
 
 def serve(request: Request, service: str) -> Response:
-    return sts.handle(request) if service == "sts" else router.dispatch(request)
+    """Answer through the one dispatch pipeline every transport shares."""
+    return dispatch.handle(request, service)
 
 
 def to_aws_response(prepared, response: Response) -> AWSResponse:
