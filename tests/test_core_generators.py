@@ -318,3 +318,25 @@ def test_similarity_through_the_titan_api(runtime):
 
 def test_empty_text_still_has_a_vector():
     assert np.isfinite(embeddings.embed("", 256, space="v2", normalize=True)).all()
+
+
+def test_vectors_do_not_depend_on_the_cpus_instruction_set():
+    """Another process with numpy's AVX-512 paths off and OpenBLAS on Haswell kernels gets the same bits."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    texts = ["对不起", "I apologize", "the weather is nice today", "ごめんなさい", "Stable Diffusion XL draws images."]
+    code = (
+        "import json, sys; from helpers.simulator.generators import embeddings as e; "
+        "print(json.dumps(e.encode(json.loads(sys.argv[1])).tolist()))"
+    )
+    avx512 = " ".join(f for f, on in __cpu_features__.items() if on and f.startswith("AVX512"))
+    env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell"} | ({"NPY_DISABLE_CPU_FEATURES": avx512} if avx512 else {})
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(texts)], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert np.array_equal(np.array(json.loads(out), dtype=np.float32), embeddings.encode(texts))
