@@ -108,6 +108,13 @@ def test_relevance_scores_separate_answering_passages_from_the_rest():
     assert all(r.score < grounding.RELEVANT for r in ranked[1:])
 
 
+def test_headings_are_never_quoted_and_list_markers_are_dropped():
+    passages = ["### Stable Diffusion XL", "当前支持的版本为 v0.8。", "- Max tokens: 8k\n- 输出向量维度: 1536"]
+    answer = text.compose("Stable Diffusion XL 当前支持哪个版本？", "M", context=passages)
+    assert "“当前支持的版本为 v0.8。” [2]" in answer and "[1]" not in answer and "###" not in answer
+    assert grounding.rank("输出向量维度是多少？", passages)[0].sentence == "输出向量维度: 1536"
+
+
 def test_grounded_answers_are_deterministic_and_blank_context_is_no_context():
     a = text.compose("When does the shop close?", "M", context=PASSAGES)
     assert a == text.compose("When does the shop close?", "M", context=list(PASSAGES))

@@ -19,7 +19,8 @@ How an answer is made (rules, not a language model): the question and every sent
 through the same sentence encoder as the offline embeddings (`generators.embeddings`); a passage scores
 the best cosine of its sentences (or of the whole passage) with the question. Passages scoring at least
 `RELEVANT` (0.30) and within `SPREAD` (0.15) of the best are used, at most `MAX_CITED` (3); from each the
-best sentence is quoted verbatim with its citation. When no passage reaches `RELEVANT`, the answer says
+best sentence is quoted verbatim with its citation (list markers dropped; Markdown headings are never quoted,
+and a passage that is only a heading is never cited). When no passage reaches `RELEVANT`, the answer says
 that the context does not contain the answer. On a small hand-made set (questions in English and Chinese
 against passages that answer them, and questions no passage answers) answering passages scored 0.38-0.77
 and the best unrelated one at most 0.16; 0.30 sits between.
@@ -86,8 +87,13 @@ def _paragraphs(block: str) -> list[str]:
     return [p for p in (_clean(" ".join(part.split("\n"))) for part in re.split(r"\n\s*\n", marked)) if p]
 
 
+_MARKER = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
+
+
 def _sentences(passage: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(passage) if s and s.strip()] or [passage]
+    """The quotable sentences of a passage: list markers dropped, Markdown headings left out."""
+    parts = (_MARKER.sub("", s.strip()) for s in _SENTENCE.split(passage) if s and s.strip())
+    return [s for s in parts if s and not s.startswith("#")]
 
 
 @dataclass(frozen=True)
@@ -108,12 +114,15 @@ def rank(question: str, passages: list[str]) -> list[Ranked]:
     sentences = [_sentences(p) for p in passages]
     texts = [question]
     for passage, parts in zip(passages, sentences, strict=True):
-        texts += [passage, *parts]
+        texts += [passage, *parts] if parts else []
     vecs = embeddings.encode(texts)
     # Rounded, so that last-bit differences between machines cannot reorder near-ties.
     scores = [round(float(x), 6) for x in np.einsum("nk,k->n", vecs[1:], vecs[0])]
     out, at = [], 0
     for i, parts in enumerate(sentences):
+        if not parts:  # nothing to quote (a heading alone): never cited
+            out.append(Ranked(i + 1, -1.0, ""))
+            continue
         whole, own = scores[at], scores[at + 1 : at + 1 + len(parts)]
         at += 1 + len(parts)
         j = max(range(len(parts)), key=lambda k: (own[k], -k))
