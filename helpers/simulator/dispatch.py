@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import operations, settings, sts
+from . import openai_compat, operations, settings, sts
 from .errors import BedrockError
 from .wire import Request, Response
 
@@ -63,6 +63,15 @@ ROUTES: list[Route] = [
         operations.get_foundation_model,
     ),
     _route("sts", "GetCallerIdentity", "POST", r"^/$", sts.handle),
+    # bedrock-runtime's OpenAI-compatible Chat Completions (not in botocore's model; the local
+    # endpoint serves it): /openai/v1/chat/completions, and /v1/chat/completions as AWS also lists.
+    _route(
+        "bedrock-runtime",
+        "CreateChatCompletion",
+        "POST",
+        r"^(?:/openai)?/v1/chat/completions$",
+        openai_compat.create_chat_completion,
+    ),
 ]
 
 
