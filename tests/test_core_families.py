@@ -39,13 +39,15 @@ MINIMAL = {
     "mistral": {"prompt": "<s>[INST] Hi [/INST]"},
     "stability_sdxl": {"text_prompts": [{"text": "a red kite"}]},
     "stability_image": {"prompt": "a red kite"},
+    "openai_chat": {"messages": [{"role": "user", "content": "Hi"}]},
 }
 
 
 def callable_id(model: catalog.Model) -> tuple[str, str]:
     """(model id to send, region) that InvokeModel accepts for this row."""
-    if model.on_demand:
-        return model.model_id, model.regions[0]
+    for region in model.regions:
+        if model.on_demand_in(region):
+            return model.model_id, region
     geo = model.inference_profiles[0]
     return f"{geo}.{model.model_id}", catalog.profile_regions(geo)[0]
 

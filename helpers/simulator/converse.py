@@ -290,8 +290,8 @@ def run_native(model: Model, native: dict) -> tuple[TextFamily, Prompt, Outcome]
     try:
         return family.run(model, native)
     except BedrockError as err:
-        if err.error_type != "ValidationException":
-            raise
+        if err.error_type != "ValidationException" or err.message.startswith(RELAYED):
+            raise  # not a refusal, or the model's own text already carries Bedrock's prefix
         raise validation(RELAYED + err.message) from None
 
 

@@ -137,11 +137,15 @@ class Prompt:
     prefix: str = ""
     choices: int = 1  # how many alternative answers the body asks for
     body: dict | None = None  # the native body, from which response ids are derived
+    context: tuple[str, ...] = ()  # passages the prompt supplies to ground the answer (generators.grounding)
+    asked: str | None = None  # the question once context passages are taken out of the user's text
 
     @property
     def question(self) -> str:
         """The text the answer responds to: the last user turn's text (else the last turn's); a
         turn that only returns tool results points back to the user turn that asked."""
+        if self.asked is not None:
+            return self.asked
         for turn in reversed(self.turns):
             if turn.role == "user" and (turn.text or not turn.of(ToolResult)):
                 return turn.text
@@ -312,6 +316,7 @@ REGISTRY: dict[str, Spec] = {
     "llama": Spec(converse_features="llama3"),
     # chat: the model also takes Mistral's chat body (`messages`), as Mistral Large 2 does.
     "mistral": Spec(traits=("chat",), converse_features="mistral_instruct"),
+    "openai_chat": Spec(converse_features="openai_gpt_oss"),
     "stability_sdxl": Spec(),
     # core: text-to-image only (Stable Image Core).
     "stability_image": Spec(traits=("textToImageOnly",)),

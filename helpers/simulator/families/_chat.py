@@ -104,3 +104,17 @@ def turn_text(turn) -> str:
         elif isinstance(block, ToolCall):
             parts.append(json.dumps({"name": block.name, "parameters": block.input}, ensure_ascii=False))
     return "\n".join(parts)
+
+
+TEXT_DOCUMENTS = ("txt", "plain", "md", "markdown", "csv", "html")
+
+
+def document_passages(turn) -> list[str]:
+    """The text of a turn's text-format document blocks, as passages to ground an answer in."""
+    from . import Media
+
+    return [
+        b.data.decode("utf-8", errors="replace")
+        for b in turn.blocks
+        if isinstance(b, Media) and b.kind == "document" and b.format in TEXT_DOCUMENTS and b.data
+    ]

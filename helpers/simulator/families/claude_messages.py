@@ -40,6 +40,7 @@ import re
 from .. import schema
 from ..catalog import Model
 from ..errors import malformed, validation
+from ..generators import grounding
 from . import (
     Conversation,
     Media,
@@ -53,7 +54,7 @@ from . import (
     Turn,
     chunk_pieces,
 )
-from ._chat import base58, block_text, count, image_tokens, json_fragments
+from ._chat import base58, block_text, count, document_passages, image_tokens, json_fragments
 from ._claude import api_name, text_completion_schema
 
 VERSION = "bedrock-2023-05-31"
@@ -279,6 +280,13 @@ class ClaudeMessages(TextFamily):
         turns = [_turn(m) for m in messages]
         tools, choice = _tools(body)
         input_tokens += _extra_input_tokens(turns, body)
+        # Passages in the system prompt, the last user turn or its text documents ground the answer
+        # (rule: generators/grounding.py); the question is what is left of the user's text.
+        question = block_text(next(m for m in reversed(messages) if m["role"] == "user")["content"])
+        system_passages, _ = grounding.split_context(system)
+        user_passages, rest = grounding.split_context(question)
+        context = system_passages + user_passages + document_passages(turns[-1])
+        asked = (grounding.question_of(rest) or question) if context else None
         variation = "/".join(
             str(x)
             for x in (body.get("temperature", 1), body.get("top_p", 1), body.get("top_k", 250), system, len(messages))
@@ -293,6 +301,8 @@ class ClaudeMessages(TextFamily):
             stop_sequences=tuple(body.get("stop_sequences", [])),
             variation=variation,
             body=body,
+            context=tuple(context),
+            asked=asked,
         )
 
     def _message_id(self, model: Model, prompt: Prompt) -> str:

@@ -36,7 +36,7 @@ from . import (
     Turn,
     chunk_pieces,
 )
-from ._chat import block_text, count, image_tokens
+from ._chat import block_text, count, document_passages, image_tokens
 
 _CACHE = {"cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": 0}
 
@@ -170,6 +170,7 @@ class Nova(TextFamily):
             stop_sequences=tuple(config.get("stopSequences", [])),
             variation=f"{temperature}/{top_p}/{system}/{len(messages)}",
             body=body,
+            context=tuple(document_passages(turns[-1])),  # text documents ground the answer
         )
 
     def _usage(self, outcome: Outcome) -> dict:

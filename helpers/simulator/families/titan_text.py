@@ -20,7 +20,7 @@ import re
 
 from .. import schema
 from ..catalog import Model
-from ..generators import tokens
+from ..generators import grounding, tokens
 from . import Conversation, Outcome, Prompt, TextFamily, Turn, chunk_pieces
 from ._chat import turn_text
 
@@ -76,9 +76,12 @@ class TitanText(TextFamily):
     def parse(self, model: Model, body: dict) -> Prompt:
         schema.check_summarised(_schema(model), body)
         config = body.get("textGenerationConfig", {})
-        question = _question(body["inputText"])
+        # Passages in the prompt ground the answer (rule: generators/grounding.py); the question is what is left.
+        context, rest = grounding.split_context(body["inputText"])
+        question = _question((grounding.question_of(rest) if context else "") or body["inputText"])
         return Prompt(
             turns=_turns(body["inputText"], question),
+            context=tuple(context),
             max_tokens=config.get("maxTokenCount", 512),
             input_tokens=tokens.count(body["inputText"]),
             stop_sequences=tuple(config.get("stopSequences", [])),

@@ -66,6 +66,7 @@ def respond(prompt: Prompt, model_name: str, *, preface: bool = False, salt: str
         variation=prompt.variation,
         languages=prompt.languages,
         prefix=prompt.prefix,
+        context=list(prompt.context),
     )
     return from_generation(gen)
 
