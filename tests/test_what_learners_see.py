@@ -23,9 +23,7 @@ LONG_LINES_PENDING: dict[str, str] = {
     "06_ai21_jurassic.ipynb": _UNWRAPPED,
     "07_titan_embeddings_similarity.ipynb": "lesson 07 is being reworked on another branch (search results)",
 }
-NBVAL_COMMENTS_PENDING: dict[str, str] = {
-    "07_titan_embeddings_similarity.ipynb": "lesson 07 is being reworked on another branch",
-}
+NBVAL_COMMENTS_PENDING: dict[str, str] = {}
 
 
 def _params(pending: dict[str, str]) -> list:
