@@ -144,3 +144,11 @@ def test_show_code_is_the_exact_call(runtime, control, converse_simulated):
     streamed = runtime.converse_stream(**json.loads(json.dumps(app.request())))
     text = "".join(e["contentBlockDelta"]["delta"]["text"] for e in streamed["stream"] if "contentBlockDelta" in e)
     assert text == reply.text
+
+
+def test_exercise_10_a_25_token_cap_stops_the_answer_there(runtime, converse_simulated):
+    question = [{"role": "user", "content": [{"text": "Explain Amazon Bedrock in detail."}]}]
+    solved = runtime.converse(modelId="amazon.nova-micro-v1:0", messages=question, inferenceConfig={"maxTokens": 25})
+    assert solved["stopReason"] == "max_tokens" and solved["usage"]["outputTokens"] == 25
+    start = runtime.converse(modelId="amazon.nova-micro-v1:0", messages=question, inferenceConfig={"maxTokens": 300})
+    assert start["stopReason"] != "max_tokens", "the committed starting point must not already pass"
