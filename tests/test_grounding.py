@@ -115,6 +115,15 @@ def test_headings_are_never_quoted_and_list_markers_are_dropped():
     assert grounding.rank("输出向量维度是多少？", passages)[0].sentence == "输出向量维度: 1536"
 
 
+def test_a_numbered_heading_is_not_split_into_a_quotable_sentence():
+    # "## 2. What Bedrock says ..." once split after "2." and left "What Bedrock says ..." to be quoted.
+    passage = "The next cell fails on purpose.\n## 2. What Bedrock says about the prompt\nClaude needs a blank line."
+    assert grounding._sentences(passage) == ["The next cell fails on purpose.", "Claude needs a blank line."]
+    # A Markdown heading is one line: wrapped lines around it are joined, the heading keeps its own line.
+    (joined,) = grounding.split_context("Context:\n[1] Intro\ntext.\n## 2. What Bedrock says\nIt fails,\nbadly.")[0]
+    assert joined == "Intro text.\n## 2. What Bedrock says\nIt fails, badly."
+
+
 def test_grounded_answers_are_deterministic_and_blank_context_is_no_context():
     a = text.compose("When does the shop close?", "M", context=PASSAGES)
     assert a == text.compose("When does the shop close?", "M", context=list(PASSAGES))

@@ -90,23 +90,40 @@ def _paragraphs(block: str) -> list[str]:
     if _NUMBERED.search(block):
         return [p for p in (_flow(part) for part in _NUMBERED.split(block)[1:]) if p]
     marked = _ITEM.sub("\n\n", block)
-    return [p for p in (_clean(" ".join(part.split("\n"))) for part in re.split(r"\n\s*\n", marked)) if p]
+    return [p for p in (_join(part) for part in re.split(r"\n\s*\n", marked)) if p]
 
 
 def _flow(passage: str) -> str:
     """One numbered passage: wrapped lines joined; its paragraphs and list items one per line."""
     marked = _LIST_ITEM.sub("\n\n", passage)
-    parts = (_clean(" ".join(part.split("\n"))) for part in re.split(r"\n\s*\n", marked))
-    return "\n".join(p for p in parts if p)
+    return "\n".join(p for p in (_join(part) for part in re.split(r"\n\s*\n", marked)) if p)
+
+
+def _join(paragraph: str) -> str:
+    """A paragraph's wrapped lines joined by spaces; a Markdown heading keeps a line of its own."""
+    text = ""
+    for line in (x.strip() for x in paragraph.split("\n")):
+        if line:
+            heading = line.startswith("#") or text.rsplit("\n", 1)[-1].startswith("#")
+            text = f"{text}\n{line}" if text and heading else f"{text} {line}" if text else line
+    return _clean(text)
 
 
 _MARKER = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
 
 
 def _sentences(passage: str) -> list[str]:
-    """The quotable sentences of a passage: list markers dropped, Markdown headings left out."""
-    parts = (_MARKER.sub("", s.strip()) for s in _SENTENCE.split(passage) if s and s.strip())
-    return [s for s in parts if s and not s.startswith("#")]
+    """The quotable sentences of a passage: list markers dropped, Markdown headings left out.
+
+    Headings go line by line, before sentences are split: `## 2. What Bedrock says` would otherwise
+    split after `2.` and leave a quotable `What Bedrock says`.
+    """
+    out: list[str] = []
+    for line in passage.split("\n"):
+        line = _MARKER.sub("", line.strip())
+        if line and not line.startswith("#"):
+            out += [s for s in (_MARKER.sub("", p.strip()) for p in _SENTENCE.split(line) if p) if s]
+    return out
 
 
 @dataclass(frozen=True)
