@@ -31,6 +31,7 @@ from . import Reply, StreamReply, chunk_pieces
 from ._chat import base58, block_text, count
 
 VERSION = "bedrock-2023-05-31"
+NON_EMPTY = "all messages must have non-empty content except for the optional final assistant message"
 NOT_MESSAGES_BRANCH = 'subject must not be valid against schema {"required":["messages"]}'
 
 _TEXT_BLOCK = {
@@ -123,6 +124,7 @@ def _check(model: Model, body: dict) -> None:
                 'messages: roles must alternate between "user" and "assistant", '
                 f'but found multiple "{a}" roles in a row'
             )
+    _check_not_empty(body["messages"])
     limit = model.limits.get("maxOutputTokens", 4096)
     if body["max_tokens"] > limit:
         raise validation(
@@ -131,6 +133,29 @@ def _check(model: Model, body: dict) -> None:
         )
     if model.limits.get("temperatureOrTopP") and "temperature" in body and "top_p" in body:
         raise validation("`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
+
+
+def _check_not_empty(messages: list[dict]) -> None:
+    """Anthropic's emptiness rules, passed through by Bedrock as ValidationException texts.
+
+    Texts: `messages.0: all messages must have non-empty content except for the optional final
+    assistant message` (InvokeModel, konveyor/kai#645); `messages: text content blocks must be
+    non-empty` (InvokeModelWithResponseStream, anomalyco/opencode#15715); `messages: text content
+    blocks must contain non-whitespace text` (langchain-ai/langchain-aws#590). That they are checked
+    after role alternation, and that a whitespace-only string counts as a whitespace text block,
+    are guesses.
+    """
+    last = len(messages) - 1
+    for i, message in enumerate(messages):
+        content = message["content"]
+        if content == "" and not (i == last and message["role"] == "assistant"):
+            raise validation(f"messages.{i}: {NON_EMPTY}")
+        texts = [content] if isinstance(content, str) else [b.get("text") for b in content if b.get("type") == "text"]
+        for piece in texts:
+            if piece == "" and not isinstance(content, str):
+                raise validation("messages: text content blocks must be non-empty")
+            if piece and not piece.strip():
+                raise validation("messages: text content blocks must contain non-whitespace text")
 
 
 def _system_text(body: dict) -> str:
