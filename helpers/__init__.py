@@ -6,9 +6,9 @@ AWS (live) or to the in-process simulator (offline).
 
 from ._setup import Setup, setup
 
-__all__ = ["Setup", "setup", "display", "exercises", "iam", "images", "retired", "similarity"]
+__all__ = ["Setup", "setup", "display", "exercises", "iam", "images", "retired", "similarity", "stretch"]
 __version__ = "0.1.0"
-_SUBMODULES = {"display", "exercises", "iam", "images", "retired", "similarity"}
+_SUBMODULES = {"display", "exercises", "iam", "images", "retired", "similarity", "stretch"}
 
 
 def __getattr__(name: str):
