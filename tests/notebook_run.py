@@ -69,7 +69,11 @@ class Kernel:
     def run(self, source: str) -> str:
         """Execute `source` as one more cell; return what it printed."""
         cell = nbformat.v4.new_code_cell(source)
-        self._client.execute_cell(cell, len(self.nb.cells))
+        self.nb.cells.append(cell)  # nbclient stores the executed cell back at its index
+        try:
+            self._client.execute_cell(cell, len(self.nb.cells) - 1)
+        finally:
+            cell = self.nb.cells.pop()
         return printed(cell)
 
 
