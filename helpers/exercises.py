@@ -31,7 +31,16 @@ def _holds(condition: Condition) -> bool:
 
 def _say(text: str) -> None:
     for i, paragraph in enumerate(text.split("\n")):
-        print(textwrap.fill(paragraph, WIDTH, initial_indent="" if i == 0 else "   ", subsequent_indent="   "))
+        print(
+            textwrap.fill(
+                paragraph,
+                WIDTH,
+                initial_indent="" if i == 0 else "   ",
+                subsequent_indent="   ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
 
 
 def verdict(

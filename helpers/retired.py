@@ -81,5 +81,14 @@ class skip:  # noqa: N801 - used as `with helpers.retired.skip(...)`, read as a 
         lines = [f"\u23ed Skipped the rest of this cell. {first}", *rest]
         lines.append(f"Offline, it still answers as in 2023 (helpers.setup('offline')). Today's way: {self.instead}")
         for i, line in enumerate(lines):
-            print(textwrap.fill(line, WIDTH, initial_indent="" if i == 0 else "  ", subsequent_indent="  "))
+            print(
+                textwrap.fill(
+                    line,
+                    WIDTH,
+                    initial_indent="" if i == 0 else "  ",
+                    subsequent_indent="  ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
         return True

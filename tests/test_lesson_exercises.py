@@ -85,7 +85,7 @@ def test_committed_starting_points_do_not_pass(number):
 WRONG = {
     "00": [
         ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v2:0"], region="us-west-2")', "stream"),
-        ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v2:0"], streaming=False)', "us-east-1"),
+        ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v2:0"], "us-east-1", streaming=False)', "us-east-1"),
         ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v1"], region="us-west-2", streaming=False)',
          "V1"),
     ],
