@@ -35,37 +35,34 @@ def _live() -> bool:
     return _STATE.current is not None and _STATE.current.mode == "live"
 
 
-def _why(err: BaseException) -> str | None:
-    """Why `err` is what a retired model causes, or None when it is something else."""
+def _why(err: BaseException) -> tuple[str, str] | None:
+    """(what happened, why) when `err` is what a retired model causes, else None."""
     response = getattr(err, "response", None)
     if not isinstance(response, dict):
         if isinstance(err, NameError) and _Memory.skipped:
-            return (
-                f"it uses `{err.name}`, which a cell above could not compute because its model is retired."
-                if getattr(err, "name", None)
-                else "it needs a result that a cell above could not compute because its model is retired."
-            )
+            name = f"`{err.name}`" if getattr(err, "name", None) else "a result"
+            return f"it needs {name}, which a cell above could not compute.", "That cell's model is retired."
         return None
     code = response.get("Error", {}).get("Code", "")
     message = response.get("Error", {}).get("Message", "")
     said = f"{code}: {message}"
     if code == "ResourceNotFoundException" and "end of its life" in message:
-        return f"{said}\nThe model this cell calls is retired on Amazon Bedrock, so it no longer answers."
+        return said, "The model it calls is retired on Amazon Bedrock."
     if code == "ResourceNotFoundException" and message.startswith("Could not find model"):
-        return f"{said}\nA retired model is no longer listed, so the catalog has no details to give."
+        return said, "A retired model is no longer listed, so the catalog has no details to give."
     if code == "ValidationException" and message == INVALID_MODEL_ID and _live():
-        return f"{said}\nThis region does not offer the model (or retired it before it came here)."
+        return said, "This region does not offer the model (or retired it before it came here)."
     return None
 
 
 class skip:  # noqa: N801 - used as `with helpers.retired.skip(...)`, read as a sentence
     """Context manager: run the body; if a retired model stops it, explain and carry on.
 
-    `instead` names where the lesson shows today's way, e.g. "section 4: the Messages API".
+    `then` is one sentence saying where to go instead, e.g. "Today's way: section 4, the Messages API."
     """
 
-    def __init__(self, instead: str) -> None:
-        self.instead = instead
+    def __init__(self, then: str) -> None:
+        self.then = then
 
     def __enter__(self) -> skip:
         return self
@@ -73,13 +70,16 @@ class skip:  # noqa: N801 - used as `with helpers.retired.skip(...)`, read as a 
     def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None) -> bool:
         if err is None:
             return False
-        why = _why(err)
-        if why is None:
+        found = _why(err)
+        if found is None:
             return False
         _Memory.skipped += 1
-        first, *rest = why.split("\n")
-        lines = [f"\u23ed Skipped the rest of this cell. {first}", *rest]
-        lines.append(f"Offline, it still answers as in 2023 (helpers.setup('offline')). Today's way: {self.instead}")
+        said, why = found
+        lines = [
+            f"\u23ed Skipped the rest of this cell: {said}",
+            f"{why} Offline it still answers as in 2023 (helpers.setup('offline')).",
+            self.then,
+        ]
         for i, line in enumerate(lines):
             print(
                 textwrap.fill(
