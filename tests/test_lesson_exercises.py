@@ -95,6 +95,12 @@ WRONG = {
         ("answer = 5", "'Hello world!'"),
         ("answer = 0", "output token count"),
     ],
+    "03": [
+        ('my_models = [s for s in boto3.client("bedrock", region_name="us-west-2").list_foundation_models()'
+         '["modelSummaries"] if "IMAGE" in s["outputModalities"]]', "filtered in Python"),
+        ('my_models = boto3.client("bedrock", region_name="us-east-1").list_foundation_models('
+         'byOutputModality="IMAGE")["modelSummaries"]', "us-east-1's image models"),
+    ],
 }  # fmt: skip
 
 
