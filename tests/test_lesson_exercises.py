@@ -101,6 +101,14 @@ WRONG = {
         ('my_models = boto3.client("bedrock", region_name="us-east-1").list_foundation_models('
          'byOutputModality="IMAGE")["modelSummaries"]', "us-east-1's image models"),
     ],
+    "04": [
+        ('exercise_messages = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""},'
+         ' {"role": "user", "content": "More?"}]', "answer is empty"),
+        ('exercise_messages = [{"role": "user", "content": "Hi"}, {"role": "Assistant", "content": "Hello"},'
+         ' {"role": "user", "content": "More?"}]', "lower-case"),
+        ('exercise_messages = [{"role": "user", "content": "Hi"}, {"role": "user", "content": "More?"}]',
+         "no assistant turn yet"),
+    ],
 }  # fmt: skip
 
 
