@@ -637,6 +637,8 @@ def _best_of_problem(got: Attempt, calls: list[dict], prompt: str, n: int, clien
         if code:
             return f"Bedrock refused the call: {code}: {message}"
         return f"raised {got.describe_error()}."
+    if not calls:
+        return "best_of() made no call to Bedrock: ask Command for n generations."
     if len(calls) != 1:
         return f"it made {len(calls)} calls; one call returns up to 5 generations (num_generations)."
     params = calls[0]
