@@ -718,6 +718,8 @@ def _ask_any_problem(got: Attempt, calls: list[dict], model: str, client: Any) -
         if code:
             return f"Bedrock refused the body: {message}"
         return f"ask_any() raised {got.describe_error()}."
+    if not calls:
+        return "ask_any() made no call to Bedrock: build the body and send it with invoke_model."
     if len(calls) != 1 or calls[0].get("modelId") != model:
         return f"expected one invoke_model call to {model}, saw {[c.get('modelId') for c in calls]}."
     body = _body_of(calls[0])
