@@ -6,9 +6,15 @@ AWS (live) or to the in-process simulator (offline).
 
 from ._setup import Setup, setup
 
-__all__ = ["Setup", "setup", "display", "exercises", "iam", "images", "retired", "similarity", "stretch"]
+__all__ = [
+    "Setup", "setup", "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "recordings",
+    "retired", "similarity", "stretch",
+]  # fmt: skip
 __version__ = "0.1.0"
-_SUBMODULES = {"display", "exercises", "iam", "images", "retired", "similarity", "stretch"}
+_SUBMODULES = {
+    "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "recordings", "retired", "similarity",
+    "stretch",
+}  # fmt: skip
 
 
 def __getattr__(name: str):

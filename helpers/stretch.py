@@ -21,7 +21,6 @@ from typing import Any
 from .exercises import Attempt, attempt, check
 
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
-_PROFILE_GEOGRAPHY = {"us": "us", "ca": "us", "eu": "eu", "ap": "apac"}  # region prefix -> profile prefix
 
 
 # ---------------------------------------------------------------- shared plumbing
@@ -77,11 +76,10 @@ def _body_of(params: dict) -> dict:
 
 
 def profile_for(model_id: str, region: str) -> str:
-    """The cross-region inference profile id for `model_id` in `region` (us., eu. or apac.)."""
-    geography = _PROFILE_GEOGRAPHY.get(region.split("-")[0])
-    if geography is None:
-        raise ValueError(f"no cross-region inference profile geography known for region {region}")
-    return f"{geography}.{model_id}"
+    """The geographic inference-profile id for `model_id` from `region` (the lessons' one profile helper)."""
+    from .profiles import profile_id
+
+    return profile_id(model_id, region)
 
 
 def _is_number(value: object) -> bool:

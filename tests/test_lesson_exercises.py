@@ -7,15 +7,22 @@ cell that grades it `exercise-check`; the first markdown cell after the check ho
 answer in place of the exercise cell, runs the whole notebook offline in a fresh kernel and reads the
 verdict the check printed. The committed outputs are the starting point's verdicts (nbval re-runs
 them, so they are true).
+
+Lesson 07's exercise follows its own shape; its test, at the end, runs the lesson's own cells.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+import nbformat
+import numpy as np
 import pytest
 
+import helpers
 from tests import notebook_run as nr
 
 DETAILS = re.compile(r"<details><summary>(.*?)</summary>(.*?)</details>", re.S)
@@ -65,9 +72,7 @@ def test_hints_before_the_answer_do_not_give_it_away(number):
     nb = nr.read(nr.lesson(number))
     for ex in exercises(nb):
         start = set(nb.cells[ex.edit].source.splitlines())
-        solution = [
-            line.strip() for line in ex.answer.splitlines() if line not in start and len(line.strip()) > 25
-        ]
+        solution = [line.strip() for line in ex.answer.splitlines() if line not in start and len(line.strip()) > 25]
         for summary, body in ex.hints[:-1]:
             leaked = [line for line in solution if line in body]
             assert not leaked, f"{summary!r} contains the answer's line(s) {leaked}"
@@ -85,7 +90,8 @@ def test_committed_starting_points_do_not_pass(number):
 WRONG = {
     "00": [
         ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v2:0"], region="us-west-2")', "stream"),
-        ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v2:0"], "us-east-1", streaming=False)', "us-east-1"),
+        ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v2:0"], "us-east-1", streaming=False)',
+         "us-east-1"),
         ('my_policy = least_privilege_policy(["amazon.titan-embed-text-v1"], region="us-west-2", streaming=False)',
          "V1"),
     ],
@@ -127,5 +133,40 @@ def test_intended_answers_pass_and_wrong_ones_are_named(number):
             kernel.run(wrong)
             feedback = kernel.run(nb.cells[found[0].check].source)
             assert "not yet" in feedback and words in feedback, (wrong, feedback)
-    errors = [(i, nr.errors(c)) for i, c in enumerate(nb.cells) if nr.errors(c) and "raises-exception" not in nr.tags(c)]
+    errors = [
+        (i, nr.errors(c)) for i, c in enumerate(nb.cells) if nr.errors(c) and "raises-exception" not in nr.tags(c)
+    ]
     assert not errors
+
+
+def _code_cell(lesson: str, start: str) -> str:
+    """The source of the one code cell of `lesson` that starts with `start`."""
+    nb = nbformat.read(Path(__file__).parent.parent / "notebooks" / lesson, as_version=4)
+    (source,) = [c.source for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
+    return source
+
+
+def _hints(lesson: str) -> str:
+    nb = nbformat.read(Path(__file__).parent.parent / "notebooks" / lesson, as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown" and "<details>" in c.source)
+
+
+def test_exercise_07_a_question_sharing_no_word_with_the_images_note_finds_it(runtime, capsys):
+    """The lesson's own cells (documents, search, check) judge the last hint's answer and the committed line."""
+    lesson = "07_titan_embeddings_similarity.ipynb"
+    ns = {"bedrock": runtime, "json": json, "np": np, "helpers": helpers, "v2": "amazon.titan-embed-text-v2:0"}
+    exec(_code_cell(lesson, "documents = {"), ns)
+    exec(_code_cell(lesson, "doc_vectors = "), ns)
+    exec(_code_cell(lesson, "question = "), ns)
+    committed = ns["question"]
+    answer = "How do I make a picture without dogs in it?"
+    assert f'question = "{answer}"' in _hints(lesson), "the last hint must give this answer"
+    check = _code_cell(lesson, "import re")
+    capsys.readouterr()
+    for question, solved in ((answer, True), (committed, False), ("How do negative prompts work?", False)):
+        ns["question"] = question
+        exec(check, ns)
+        out = capsys.readouterr().out
+        assert out.startswith("\u2705" if solved else "\u274c"), (question, out)
+    # The committed question already finds the images note: it fails only for sharing the note's words.
+    assert ns["search"](committed, k=1)[0][1] == "images" and ns["shared"]

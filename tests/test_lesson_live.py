@@ -16,10 +16,21 @@ import pytest
 from tests import notebook_run as nr
 
 SKIPPED = "\u23ed Skipped the rest of this cell"
+# Lessons whose "current way" sections still call models that the 2026-11-25 catalog has retired: their
+# successor cells are being moved to ACTIVE models (issue 8; test_lesson_facts.py's UPDATED set tracks the
+# same lessons). Strict: a lesson leaves this list as soon as its Run All reaches the end.
+SUCCESSORS_NOT_YET_CURRENT = {
+    "04": "sections 4-5 call Claude 3 Haiku and Claude Sonnet 4, EOL on 2026-09-10 and 2026-10-14",
+    "05": "section 5 calls Command R+, EOL on 2026-08-19",
+    "08": "section 5 calls Nova Canvas, EOL on 2026-09-30",
+}
 
 
 @pytest.mark.parametrize("path", nr.lessons(), ids=lambda p: p.name[:2])
-def test_run_all_reaches_the_end_when_the_articles_models_are_retired(path, monkeypatch):
+def test_run_all_reaches_the_end_when_the_articles_models_are_retired(path, monkeypatch, request):
+    if path.name[:2] in SUCCESSORS_NOT_YET_CURRENT:
+        reason = SUCCESSORS_NOT_YET_CURRENT[path.name[:2]]
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{reason} (issue 8)"))
     monkeypatch.setenv("BEDROCK_SIMULATOR_LIFECYCLE", "current")
     nb = nr.execute(nr.read(path))
     unexpected = [

@@ -208,7 +208,7 @@ def test_successor_grader(verdict, bedrock, answer, expected):
 
 
 def test_successor_grader_names_a_legacy_choice(verdict, bedrock, monkeypatch):
-    legacy = {"ai21.j2-ultra-v1": "ai21.j2-mid-v1"}
+    legacy = {"anthropic.claude-v2": "anthropic.claude-3-haiku-20240307-v1:0"}
 
     def answer(model_id, output_modality, summaries):
         return legacy.get(model_id) or successor_right(model_id, output_modality, summaries)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from ..profiles import PREFIXES as PROFILE_PREFIXES
+from ..profiles import source_regions
 from . import settings
 
 # A model's identifier as InvokeModel accepts it: a base id, an inference-profile id
@@ -18,7 +20,36 @@ _ARN = re.compile(
     r"^arn:aws(?:-[^:]+)?:bedrock:(?P<region>[a-z0-9-]{1,20}):(?P<account>\d{12})?:"
     r"(?P<kind>foundation-model|inference-profile)/(?P<id>[A-Za-z0-9.:-]+)$"
 )
-PROFILE_PREFIXES = ("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca")
+
+
+@dataclass(frozen=True)
+class ConverseFeatures:
+    """What Converse accepts for a model (a named set in models.json's `converseFeatures`)."""
+
+    name: str
+    system_prompts: bool
+    conversation_history: bool
+    document_blocks: bool
+    image_blocks: bool
+    tool_use: bool
+    streaming_tool_use: bool
+    tool_choice_any: bool
+    tool_choice_tool: bool
+
+    FIELDS = {
+        "systemPrompts": "system_prompts",
+        "conversationHistory": "conversation_history",
+        "documentBlocks": "document_blocks",
+        "imageBlocks": "image_blocks",
+        "toolUse": "tool_use",
+        "streamingToolUse": "streaming_tool_use",
+        "toolChoiceAny": "tool_choice_any",
+        "toolChoiceTool": "tool_choice_tool",
+    }
+
+
+class CatalogError(ValueError):
+    """models.json says something the simulator cannot use (a row names an unknown family, ...)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +75,21 @@ class Model:
     version: str | None = None
     customizations: tuple[str, ...] = ()
     inference_types: tuple[str, ...] = ("ON_DEMAND",)
+    variant: str | None = None  # which version of its family's format the model speaks
+    traits: tuple[str, ...] = ()  # yes/no properties of that format, e.g. "temperatureOrTopP"
+    converse_features: ConverseFeatures | None = None  # None: Converse does not serve the model
+    count_tokens: bool = False  # CountTokens supports the model
+    on_demand_regions: tuple[str, ...] | None = None  # None: `on_demand` holds in every listed region
+    source: str | None = None  # where the row's lifecycle and Regions come from (AWS page titles and URLs)
+    estimated: tuple[str, ...] = ()  # lifecycle keys (or "limits") that are estimates, not AWS facts
+    note: str | None = None
+    marketplace_product_id: str | None = None  # AWS Marketplace product of a third-party model (model card)
+
+    def on_demand_in(self, region: str) -> bool:
+        """Whether the plain model id (no inference profile) may be invoked in `region`."""
+        if self.on_demand_regions is not None:
+            return region in self.on_demand_regions
+        return self.on_demand
 
     def date(self, key: str) -> dt.date | None:
         value = self.lifecycle.get(key)
@@ -74,13 +120,53 @@ class Resolved:
     profile: str | None  # geography prefix when invoked through an inference profile
 
 
+def _feature_sets(raw: dict) -> dict[str, ConverseFeatures]:
+    sets = {}
+    for name, row in raw.get("converseFeatures", {}).items():
+        if name.startswith("_"):
+            continue
+        missing = [k for k in ConverseFeatures.FIELDS if not isinstance(row.get(k), bool)]
+        if missing:
+            raise CatalogError(f"converseFeatures.{name} lacks yes/no values for: {', '.join(missing)}")
+        sets[name] = ConverseFeatures(name, **{attr: row[key] for key, attr in ConverseFeatures.FIELDS.items()})
+    return sets
+
+
+def _checked(row: dict, sets: dict[str, ConverseFeatures]) -> tuple[ConverseFeatures | None, str | None, tuple]:
+    """A row's Converse feature set, variant and traits, after checking them against its family."""
+    from .families import REGISTRY  # data only: no family module is imported here
+
+    where = f"models.json row {row.get('modelId')!r}"
+    spec = REGISTRY.get(row.get("family"))
+    if spec is None:
+        raise CatalogError(f"{where}: family {row.get('family')!r} is not one of {', '.join(sorted(REGISTRY))}")
+    variant, traits = row.get("variant"), tuple(row.get("traits", ()))
+    if variant is not None and variant not in spec.variants:
+        raise CatalogError(f"{where}: variant {variant!r} is not one of {spec.variants} for {row['family']}")
+    unknown = [t for t in traits if t not in spec.traits]
+    if unknown:
+        raise CatalogError(f"{where}: traits {unknown} are not among {spec.traits} for {row['family']}")
+    if spec.variants and variant is None:
+        variant = spec.variants[0]
+    if not row["converse"]:
+        if "converseFeatureSet" in row:
+            raise CatalogError(f"{where}: converseFeatureSet given but 'converse' is false")
+        return None, variant, traits
+    name = row.get("converseFeatureSet", spec.converse_features)
+    if name not in sets:
+        raise CatalogError(f"{where}: converse is true but feature set {name!r} is not in converseFeatures")
+    return sets[name], variant, traits
+
+
 @lru_cache(maxsize=1)
 def _load() -> tuple[dict, dict[str, Model], dict[str, str]]:
     raw = json.loads(resources.files(__package__).joinpath("data/models.json").read_text("utf-8"))
     defaults = raw["defaults"]
+    sets = _feature_sets(raw)
     models: dict[str, Model] = {}
     aliases: dict[str, str] = {}
     for row in raw["models"]:
+        features, variant, traits = _checked(row, sets)
         model = Model(
             model_id=row["modelId"],
             name=row["modelName"],
@@ -101,6 +187,15 @@ def _load() -> tuple[dict, dict[str, Model], dict[str, str]]:
             version=row.get("version"),
             customizations=tuple(row.get("customizationsSupported", defaults["customizationsSupported"])),
             inference_types=tuple(row.get("inferenceTypesSupported", defaults["inferenceTypesSupported"])),
+            variant=variant,
+            traits=traits,
+            converse_features=features,
+            count_tokens=bool(row.get("countTokens", False)),
+            on_demand_regions=tuple(row["onDemandRegions"]) if "onDemandRegions" in row else None,
+            source=row.get("source"),
+            estimated=tuple(row.get("estimated", ())),
+            note=row.get("note"),
+            marketplace_product_id=row.get("marketplaceProductId"),
         )
         models[model.model_id] = model
         for alias in model.aliases:
@@ -148,9 +243,14 @@ def resolve(identifier: str) -> Resolved | None:
     return None
 
 
+def simulator_regions() -> tuple[str, ...]:
+    """The Regions the simulator serves (a model row lists a subset, or all of them by default)."""
+    return tuple(_load()[0]["defaults"]["regions"])
+
+
 def profile_regions(prefix: str) -> tuple[str, ...]:
-    """Source regions from which a geography's cross-region inference profiles can be called."""
-    geo = {"us": ("us-", "ca-"), "eu": ("eu-",), "apac": ("ap-",), "jp": ("ap-northeast-1",), "au": ("ap-southeast-2",)}
-    if prefix == "global":
-        return tuple(_load()[0]["defaults"]["regions"])
-    return tuple(r for r in _load()[0]["defaults"]["regions"] if r.startswith(geo.get(prefix, (prefix,))))
+    """The simulator's Regions from which a geography's cross-region inference profiles can be called.
+
+    The geography table is `helpers.profiles` (one source for the lessons' helper and the simulator).
+    """
+    return tuple(r for r in simulator_regions() if r in source_regions(prefix))

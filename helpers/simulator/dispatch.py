@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import operations, settings, sts
+from . import converse, inference_profiles, openai_compat, operations, settings, sts
 from .errors import BedrockError
 from .wire import Request, Response
 
@@ -54,6 +54,15 @@ ROUTES: list[Route] = [
         r"^/model/(?P<model_id>.+)/invoke-with-response-stream$",
         operations.invoke_model_stream,
     ),
+    _route("bedrock-runtime", "Converse", "POST", r"^/model/(?P<model_id>.+)/converse$", converse.converse),
+    _route(
+        "bedrock-runtime",
+        "ConverseStream",
+        "POST",
+        r"^/model/(?P<model_id>.+)/converse-stream$",
+        converse.converse_stream,
+    ),
+    _route("bedrock-runtime", "CountTokens", "POST", r"^/model/(?P<model_id>.+)/count-tokens$", converse.count_tokens),
     _route("bedrock", "ListFoundationModels", "GET", r"^/foundation-models$", operations.list_foundation_models),
     _route(
         "bedrock",
@@ -62,7 +71,30 @@ ROUTES: list[Route] = [
         r"^/foundation-models/(?P<model_id>.+)$",
         operations.get_foundation_model,
     ),
+    _route(
+        "bedrock",
+        "ListInferenceProfiles",
+        "GET",
+        r"^/inference-profiles$",
+        inference_profiles.list_inference_profiles,
+    ),
+    _route(
+        "bedrock",
+        "GetInferenceProfile",
+        "GET",
+        r"^/inference-profiles/(?P<profile_id>.+)$",
+        inference_profiles.get_inference_profile,
+    ),
     _route("sts", "GetCallerIdentity", "POST", r"^/$", sts.handle),
+    # bedrock-runtime's OpenAI-compatible Chat Completions (not in botocore's model; the local
+    # endpoint serves it): /openai/v1/chat/completions, and /v1/chat/completions as AWS also lists.
+    _route(
+        "bedrock-runtime",
+        "CreateChatCompletion",
+        "POST",
+        r"^(?:/openai)?/v1/chat/completions$",
+        openai_compat.create_chat_completion,
+    ),
 ]
 
 
@@ -146,6 +178,7 @@ def handle(request: Request, service: str | None = None) -> Response:
     chain = run_operation
     for hook in list(_hooks):
         chain = _wrap(hook, call, chain)
+    token = settings.in_force.set(current)  # every layer below reads these, not the environment
     try:
         return chain()
     except BedrockError as err:
@@ -160,6 +193,8 @@ def handle(request: Request, service: str | None = None) -> Response:
                 f"({type(exc).__name__}: {exc}). This is a bug in the simulator, not in your code.",
             )
         )
+    finally:
+        settings.in_force.reset(token)
 
 
 def _wrap(hook: Hook, call: Call, inner: Callable[[], Response]) -> Callable[[], Response]:

@@ -11,7 +11,7 @@ import json
 import uuid
 from email.utils import formatdate
 
-from . import catalog, eventstream, families, settings
+from . import catalog, coral, eventstream, families, settings
 from .catalog import Model, Resolved
 from .errors import (
     END_OF_LIFE,
@@ -91,7 +91,7 @@ def resolve_invocable(request: Request, model_id: str) -> Resolved:
         raise validation(INVALID_MODEL_ID)
     if status == "EOL" and lifecycle_mode() == "current":
         raise BedrockError("ResourceNotFoundException", END_OF_LIFE)
-    if not resolved.profile and not model.on_demand:
+    if not resolved.profile and not model.on_demand_in(region):
         raise validation(ON_DEMAND_NOT_SUPPORTED.format(model_id=model.model_id))
     return resolved
 
@@ -114,8 +114,20 @@ def _native_body(request: Request) -> dict:
 # ---------------------------------------------------------------- runtime operations
 
 
+def _echoed(request: Request) -> dict[str, str]:
+    """Performance and tier headers a response carries when the request set them."""
+    out = {}
+    for name in ("X-Amzn-Bedrock-PerformanceConfig-Latency", "X-Amzn-Bedrock-Service-Tier"):
+        value = request.headers.get(name.lower())
+        if value:
+            out[name] = value
+    return out
+
+
 def invoke_model(request: Request, model_id: str) -> Response:
+    coral.check_headers(request)
     model = resolve_invocable(request, model_id).model
+    coral.check_guardrail(request.headers.get("x-amzn-bedrock-guardrailidentifier"))
     family = families.load(model.family)
     reply = family.invoke(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
@@ -126,16 +138,18 @@ def invoke_model(request: Request, model_id: str) -> Response:
         "X-Amzn-Bedrock-Invocation-Latency": str(total),
         "X-Amzn-Bedrock-Output-Token-Count": str(reply.output_tokens),
         "X-Amzn-Bedrock-Input-Token-Count": str(reply.input_tokens),
-    }
+    } | _echoed(request)
     return Response(200, headers, body, delay=total / 1000 * latency_scale())
 
 
 def invoke_model_stream(request: Request, model_id: str) -> Response:
+    coral.check_headers(request)
     model = resolve_invocable(request, model_id).model
+    coral.check_guardrail(request.headers.get("x-amzn-bedrock-guardrailidentifier"))
     if not model.streaming:
         raise validation(NO_STREAMING)
     family = families.load(model.family)
-    if not hasattr(family, "stream"):
+    if not family.streams:
         raise validation(NO_STREAMING)
     reply = family.stream(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
@@ -159,7 +173,7 @@ def invoke_model_stream(request: Request, model_id: str) -> Response:
         "Content-Type": "application/vnd.amazon.eventstream",
         "X-Amzn-Bedrock-Content-Type": "application/json",
         "Transfer-Encoding": "chunked",
-    }
+    } | _echoed(request)
     return Response(200, headers, frames=frames())
 
 
@@ -176,10 +190,10 @@ def _iso(day: str) -> str:
     return f"{day}T00:00:00Z"
 
 
-def inference_types(model: Model) -> list[str]:
+def inference_types(model: Model, region: str) -> list[str]:
     """What the listing says a model supports; profile-only models say INFERENCE_PROFILE, as real
     listings do (e.g. aws-samples/aws-genai-llm-chatbot#651), though the enum lacks that value."""
-    return list(model.inference_types) if model.on_demand else ["INFERENCE_PROFILE"]
+    return list(model.inference_types) if model.on_demand_in(region) else ["INFERENCE_PROFILE"]
 
 
 def model_summary(model: Model, region: str) -> dict:
@@ -198,7 +212,7 @@ def model_summary(model: Model, region: str) -> dict:
         "outputModalities": list(model.output_modalities),
         "responseStreamingSupported": model.streaming,
         "customizationsSupported": list(model.customizations),
-        "inferenceTypesSupported": inference_types(model),
+        "inferenceTypesSupported": inference_types(model, region),
         "modelLifecycle": lifecycle,
     }
     return summary
@@ -238,7 +252,7 @@ def list_foundation_models(request: Request) -> Response:
             continue
         if "byOutputModality" in q and q["byOutputModality"] not in model.output_modalities:
             continue
-        if "byInferenceType" in q and q["byInferenceType"] not in inference_types(model):
+        if "byInferenceType" in q and q["byInferenceType"] not in inference_types(model, region):
             continue
         if "byCustomizationType" in q and q["byCustomizationType"] not in model.customizations:
             continue
@@ -252,3 +266,8 @@ def get_foundation_model(request: Request, model_id: str) -> Response:
     if resolved is None or resolved.profile or not _listed(resolved.model, region):
         raise BedrockError("ResourceNotFoundException", f"Could not find model {model_id}.")
     return _json_response({"modelDetails": model_summary(resolved.model, region)})
+
+
+# Public names for the other operation modules (converse, inference profiles).
+base_headers = _base_headers
+json_response = _json_response

@@ -57,9 +57,7 @@ class SimulatedRaw:
 def to_request(prepared) -> Request:
     """A botocore AWSPreparedRequest as the simulator's transport-neutral Request."""
     parts = urlsplit(prepared.url)
-    headers = {
-        k.lower(): (v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()
-    }
+    headers = {k.lower(): (v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()}
     body = prepared.body
     if hasattr(body, "read"):
         pos = body.tell() if hasattr(body, "tell") else None

@@ -21,17 +21,24 @@ import json
 from .. import schema
 from ..catalog import Model
 from ..generators import images, tokens
-from . import Reply
+from . import Family, Reply
 
 ASPECT_SIZES = {
-    "16:9": (1344, 768), "1:1": (1024, 1024), "21:9": (1536, 640), "2:3": (832, 1216), "3:2": (1216, 832),
-    "4:5": (896, 1088), "5:4": (1088, 896), "9:16": (768, 1344), "9:21": (640, 1536),
+    "16:9": (1344, 768),
+    "1:1": (1024, 1024),
+    "21:9": (1536, 640),
+    "2:3": (832, 1216),
+    "3:2": (1216, 832),
+    "4:5": (896, 1088),
+    "5:4": (1088, 896),
+    "9:16": (768, 1344),
+    "9:21": (640, 1536),
 }
 MAX_SEED = 4294967294
 
 
 def _schema(model: Model) -> dict:
-    core = "core" in model.model_id
+    core = "textToImageOnly" in model.traits
     found = {
         "type": "object",
         "required": ["prompt"],
@@ -77,3 +84,13 @@ def invoke(model: Model, body: dict) -> Reply:
     fmt = body.get("output_format", "png")
     reply = {"seeds": [seed], "finish_reasons": [None], "images": [images.encode(picture, fmt)]}
     return Reply(reply, tokens.count(body["prompt"]), 0)
+
+
+class StabilityImage(Family):
+    name = "stability_image"
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        return invoke(model, body)
+
+
+FAMILY = StabilityImage()

@@ -31,16 +31,33 @@ from .. import schema
 from ..catalog import Model
 from ..errors import validation
 from ..generators import images, tokens
-from . import Reply
+from . import Family, Reply
 
 STYLE_PRESETS = list(images.STYLES)  # the 17 presets in AWS's SDXL 1.0 parameter page
 SAMPLERS = [
-    "DDIM", "DDPM", "K_DPMPP_2M", "K_DPMPP_2S_ANCESTRAL", "K_DPM_2", "K_DPM_2_ANCESTRAL",
-    "K_EULER", "K_EULER_ANCESTRAL", "K_HEUN", "K_LMS",
+    "DDIM",
+    "DDPM",
+    "K_DPMPP_2M",
+    "K_DPMPP_2S_ANCESTRAL",
+    "K_DPM_2",
+    "K_DPM_2_ANCESTRAL",
+    "K_EULER",
+    "K_EULER_ANCESTRAL",
+    "K_HEUN",
+    "K_LMS",
 ]
 CLIP_GUIDANCE_PRESETS = ["FAST_BLUE", "FAST_GREEN", "NONE", "SIMPLE", "SLOW", "SLOWER", "SLOWEST"]
-V1_SIZES = [(1024, 1024), (1152, 896), (1216, 832), (1344, 768), (1536, 640),
-            (640, 1536), (768, 1344), (832, 1216), (896, 1152)]  # width x height
+V1_SIZES = [
+    (1024, 1024),
+    (1152, 896),
+    (1216, 832),
+    (1344, 768),
+    (1536, 640),
+    (640, 1536),
+    (768, 1344),
+    (832, 1216),
+    (896, 1152),
+]  # width x height
 V1_SIZE_ERROR = (
     "for stable-diffusion-xl-1024-v0-9 and stable-diffusion-xl-1024-v1-0 the allowed dimensions are "
     + ", ".join(f"{w}x{h}" for w, h in V1_SIZES)
@@ -149,3 +166,13 @@ def invoke(model: Model, body: dict) -> Reply:
     artifact = {"seed": seed, "base64": images.encode(picture), "finishReason": "SUCCESS"}
     n = sum(tokens.count(p["text"]) for p in prompts)
     return Reply({"result": "success", "artifacts": [artifact]}, n, 0)
+
+
+class StabilitySDXL(Family):
+    name = "stability_sdxl"
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        return invoke(model, body)
+
+
+FAMILY = StabilitySDXL()
