@@ -20,9 +20,7 @@ from tests import notebook_run as nr
 ROOT = nr.ROOT
 DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
-LESSON_REF = re.compile(
-    r"\b(?:lessons?|notebooks?)\s+(\d{2}(?:\s*(?:,|and|or|to|-|\u2013)\s*\d{2})*)\b", re.IGNORECASE
-)
+LESSON_REF = re.compile(r"\b(?:lessons?|notebooks?)\s+(\d{2}(?:\s*(?:,|and|or|to|-|\u2013)\s*\d{2})*)\b", re.IGNORECASE)
 VAGUE = re.compile(
     r"\b(?:an?|the) later lessons?\b|\blater in (?:this|the) course\b|\btaught later\b|\bthe errors lesson\b"
     r"|\bcourse notes\b|\blessons on each family\b|\bin a future lesson\b",
