@@ -106,6 +106,8 @@ WRONG = {
          '["modelSummaries"] if "IMAGE" in s["outputModalities"]]', "filtered in Python"),
         ('my_models = boto3.client("bedrock", region_name="us-east-1").list_foundation_models('
          'byOutputModality="IMAGE")["modelSummaries"]', "us-east-1's image models"),
+        ('my_models = boto3.client("bedrock", region_name="us-west-2").list_foundation_models()["modelSummaries"]',
+         "nothing is filtered yet."),
     ],
     "04": [
         ('exercise_messages = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""},'
