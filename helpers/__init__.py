@@ -8,11 +8,12 @@ from ._setup import Setup, setup
 
 __all__ = [
     "Setup", "setup", "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "rag",
-    "recordings", "similarity",
+    "recordings", "retired", "similarity", "stretch",
 ]  # fmt: skip
 __version__ = "0.1.0"
 _SUBMODULES = {
-    "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "rag", "recordings", "similarity",
+    "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "rag", "recordings", "retired",
+    "similarity", "stretch",
 }  # fmt: skip
 
 
