@@ -8,7 +8,7 @@ from ._setup import Setup, setup
 
 __all__ = [
     "Setup", "setup", "display", "drift", "endpoint", "exercises", "iam", "images", "playground", "prices",
-    "profiles", "recordings", "similarity", "widgets",
+    "profiles", "rag", "recordings", "retired", "similarity", "stretch", "widgets",
 ]  # fmt: skip
 __version__ = "0.1.0"
 _SUBMODULES = set(__all__) - {"Setup", "setup"}

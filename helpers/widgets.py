@@ -130,15 +130,29 @@ class App:
 
 # ---------------------------------------------------------------- lesson 02: stream visualiser
 
-STREAM_MODELS = {
-    "anthropic.claude-v2": "Claude 2 (text completions)",
-    "anthropic.claude-3-haiku-20240307-v1:0": "Claude 3 Haiku (Messages API)",
-}
+
+def stream_models(region: str) -> list[tuple[str, str]]:
+    """(label, modelId) of the visualiser's models: the lesson's Claude 2, and two that speak the Messages API."""
+    from .profiles import profile_id
+
+    models = [
+        ("Claude 2 (text completions)", "anthropic.claude-v2"),
+        ("Claude 3 Haiku (Messages API)", "anthropic.claude-3-haiku-20240307-v1:0"),
+    ]
+    try:  # a current Claude, called through the inference profile for this Region (lesson 04)
+        models.append(
+            ("Claude Haiku 4.5 (Messages API)", profile_id("anthropic.claude-haiku-4-5-20251001-v1:0", region))
+        )
+    except ValueError:
+        pass
+    return models
 
 
 def stream_body(model_id: str, prompt: str, max_tokens: int) -> dict:
     """The native streaming body for the visualiser's models: text completions or the Messages API."""
-    if model_id.startswith("anthropic.claude-v2") or model_id.startswith("anthropic.claude-instant"):
+    from .profiles import split
+
+    if split(model_id)[1].startswith(("anthropic.claude-v2", "anthropic.claude-instant")):
         return {"prompt": f"\n\nHuman:{prompt}\n\nAssistant:", "max_tokens_to_sample": max_tokens}
     return {
         "anthropic_version": "bedrock-2023-05-31",
@@ -212,7 +226,7 @@ class StreamVisualiser(App):
         w = _widgets()
         self.client = client
         self.model = w.Dropdown(
-            style=WIDE_LABEL, options=[(v, k) for k, v in STREAM_MODELS.items()], value=model_id, description="model"
+            style=WIDE_LABEL, options=stream_models(client.meta.region_name), value=model_id, description="model"
         )
         self.prompt = w.Textarea(style=WIDE_LABEL, value=prompt, description="prompt", layout=w.Layout(width="95%"))
         self.max_tokens = w.IntSlider(
