@@ -1,8 +1,9 @@
-"""The intended answers of lessons 01-03 and 07's exercises pass their checks (the notebooks commit them unsolved)."""
+"""The intended answers of the lessons' exercises pass their checks (the notebooks commit them unsolved)."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import boto3
@@ -74,3 +75,64 @@ def test_exercise_07_a_question_sharing_no_word_with_the_images_note_finds_it(ru
         assert out.startswith("\u2705" if solved else "\u274c"), (question, out)
     # The committed question already finds the images note: it fails only for sharing the note's words.
     assert ns["search"](committed, k=1)[0][1] == "images" and ns["shared"]
+
+
+# ---------------------------------------------------------------- lesson 09: toolChoice and a tool-use loop
+
+LESSON_09 = "09_converse_and_tool_use.ipynb"
+_FENCE = re.compile(r"```python\n(.*?)```", re.S)
+
+
+def _tagged(nb, tag: str) -> list[int]:
+    return [i for i, c in enumerate(nb.cells) if tag in c.get("metadata", {}).get("tags", [])]
+
+
+def _answer_after(nb, check: int) -> str:
+    """The code of the last <details> block (the answer) in the first hint cell after cell `check`."""
+    hints = next(c.source for c in nb.cells[check + 1 :] if c.cell_type == "markdown" and "<details>" in c.source)
+    return _FENCE.findall(hints.split("<details>")[-1])[0]
+
+
+def _run_lesson(nb, replace: dict[int, str], capsys) -> tuple[dict[int, str], dict]:
+    """Execute the lesson's code cells in one namespace (cells in `replace` swapped): what each printed,
+    and the namespace."""
+    ns: dict = {}
+    printed = {}
+    capsys.readouterr()
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            exec(replace.get(i, cell.source), ns)
+            printed[i] = capsys.readouterr().out
+    return printed, ns
+
+
+def test_exercise_09_answers_pass_starting_points_fail_and_wrong_answers_are_named(capsys):
+    nb = nbformat.read(Path(__file__).parent.parent / "notebooks" / LESSON_09, as_version=4)
+    edits, checks = _tagged(nb, "exercise"), _tagged(nb, "exercise-check")
+    assert len(edits) == len(checks) == 2
+    for check in checks:  # the committed verdicts are the starting points' (nbval keeps them true)
+        out = "".join(o.get("text", "") for o in nb.cells[check].outputs)
+        assert out.startswith("\u274c"), out
+    answers = {edit: _answer_after(nb, check) for edit, check in zip(edits, checks, strict=True)}
+    printed, ns = _run_lesson(nb, answers, capsys)
+    for check in checks:
+        assert printed[check].startswith("\u2705"), printed[check]
+
+    def verdict(check: int, source: str) -> str:
+        exec(source, ns)
+        exec(nb.cells[check].source, ns)
+        return capsys.readouterr().out
+
+    quick, stretch = checks
+    assert verdict(quick, 'my_choice = {"any": {}}').startswith("\u2705")
+    assert "one of toolConfig's tools" in verdict(quick, 'my_choice = {"tool": {"name": "weather"}}')
+    assert "refused it" in verdict(quick, 'my_choice = "any"')
+
+    loop = answers[edits[1]]
+    no_except = loop.replace("except Exception as err:", "except ZeroDivisionError as err:")
+    endless = loop.replace("for _ in range(max_rounds):", "while True:")
+    no_status = loop.replace('"status": status', '"status": "success"')
+    for wrong, words in ((no_except, "Catch it"), (endless, "never stopped"), (no_status, '"status": "error"')):
+        assert wrong != loop
+        out = verdict(stretch, wrong)
+        assert out.startswith("\u274c") and words in out, out
