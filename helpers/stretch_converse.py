@@ -1,17 +1,17 @@
 """Grader for lesson 09's stretch exercise: a tool-use loop over the Converse API.
 
 `check_tool_loop` runs the learner's `answer_with_tools` on five conversations with the notebook's own
-client and tools, follows the current mode (live or offline), and prints one verdict through
-`helpers.exercises.check`, naming the first case that went wrong and the mistake behind it.
+client and tools, follows the current mode (live or offline), and prints one verdict in the form of
+`helpers.exercises.check` (wrapped at 100 characters), naming the first case that went wrong and the
+mistake behind it.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-
-from .exercises import check
 
 NAME = "Stretch 09"
 RUNAWAY = 12  # model calls after which a loop is taken to be endless
@@ -109,7 +109,8 @@ def check_tool_loop(answer_with_tools: Callable, client: Any, model_id: str, too
     """Print whether `answer_with_tools(question, tool_config, functions, model_id=..., max_rounds=...)`
     runs tools until the model is done, returns the conversation, reports tool errors and stops."""
     verdict = _grade(answer_with_tools, client, model_id, tool_config, functions)
-    check(NAME, verdict is None, solved=_SOLVED, not_yet=verdict or "")
+    line = f"\u2705 {NAME}: solved. {_SOLVED}" if verdict is None else f"\u274c {NAME}: not yet. {verdict}"
+    print(textwrap.fill(line, 100, subsequent_indent="   ", break_long_words=False, break_on_hyphens=False))
 
 
 _SOLVED = (
