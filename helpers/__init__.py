@@ -7,11 +7,13 @@ AWS (live) or to the in-process simulator (offline).
 from ._setup import Setup, setup
 
 __all__ = [
-    "Setup", "setup", "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "recordings",
-    "similarity",
+    "Setup", "setup", "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "rag",
+    "recordings", "similarity",
 ]  # fmt: skip
 __version__ = "0.1.0"
-_SUBMODULES = {"display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "recordings", "similarity"}
+_SUBMODULES = {
+    "display", "drift", "endpoint", "exercises", "iam", "images", "profiles", "rag", "recordings", "similarity",
+}  # fmt: skip
 
 
 def __getattr__(name: str):

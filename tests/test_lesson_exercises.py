@@ -1,4 +1,5 @@
-"""The intended answers of the lessons' exercises pass their checks (the notebooks commit them unsolved)."""
+"""The intended answers of lessons 01-03, 07, 09 and 11 pass their exercise checks (the notebooks commit them
+unsolved)."""
 
 from __future__ import annotations
 
@@ -136,3 +137,34 @@ def test_exercise_09_answers_pass_starting_points_fail_and_wrong_answers_are_nam
         assert wrong != loop
         out = verdict(stretch, wrong)
         assert out.startswith("\u274c") and words in out, out
+
+
+def test_exercise_11_sections_beat_paragraphs_and_the_committed_chunker_does_not(capsys):
+    """Lesson 11's own cells build the index and judge the last hint's chunker line and the committed one."""
+    lesson = "11_retrieval_augmented_generation.ipynb"
+    ns = {"helpers": helpers}
+    for start in (
+        "corpus = helpers.rag.load_corpus()",
+        "def blocks(text):",
+        "def chunk_corpus(",
+        "import json",
+        "import time",
+        "matrix = np.array(vectors)",
+        "EVAL = [",
+        "def ranks(",
+    ):
+        exec(_code_cell(lesson, start), ns)
+    committed = _code_cell(lesson, "def section_chunks(")
+    (marked,) = [line for line in committed.splitlines() if line.endswith("# <- edit this line")]
+    answer = '        if current and (block.startswith("#") or len(current) + len(block) + 2 > max_chars):'
+    assert f"`{answer.strip()}  # <- edit this line`" in _hints(lesson), "the last hint must give this answer"
+    check = _code_cell(lesson, "mine = chunk_corpus(section_chunks)")
+    capsys.readouterr()
+    for source, solved in ((committed, False), (committed.replace(marked, answer), True)):
+        exec(source, ns)
+        exec(check, ns)
+        out = capsys.readouterr().out
+        assert out.startswith("\u2705" if solved else "\u274c"), out
+    # Solved, every k is at least as good and the chunks keep the size limit.
+    assert all(m >= p for m, p in zip(ns["mine_rates"], ns["paragraph_rates"], strict=True))
+    assert ns["longest"] <= 500 and len(ns["mine"]) > len(ns["chunks"])

@@ -38,6 +38,7 @@ UPDATED = {
     "03_model_catalog.ipynb",
     "07_titan_embeddings_similarity.ipynb",
     "09_converse_and_tool_use.ipynb",
+    "11_retrieval_augmented_generation.ipynb",
 }
 
 
