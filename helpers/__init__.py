@@ -6,9 +6,54 @@ AWS (live) or to the in-process simulator (offline).
 
 from ._setup import Setup, setup
 
-__all__ = ["Setup", "setup", "display", "exercises", "iam", "images", "similarity"]
+__all__ = [
+    "Setup",
+    "setup",
+    "faults",
+    "injected_faults",
+    "preflight",
+    "display",
+    "exercises",
+    "iam",
+    "images",
+    "similarity",
+]
 __version__ = "0.1.0"
-_SUBMODULES = {"display", "exercises", "iam", "images", "similarity"}
+# Imported on first use. `helpers.preflight` is a module you can call: helpers.preflight(models=[...]).
+_SUBMODULES = {"display", "exercises", "iam", "images", "similarity", "preflight"}
+
+
+def faults(spec: str = "", /, **settings: object):
+    """Bedrock's failures on demand, offline, inside a `with` block that undoes itself.
+
+        with helpers.faults(throttling=0.3, stream_error=0.1) as injected:
+            ...                       # boto3 calls meet those failures
+        print(injected.summary())     # how many of each happened
+
+    Names and values as in BEDROCK_SIMULATOR_FAULTS (a `"throttling=0.3,seed=1"` string works too):
+    throttling, model_not_ready, timeout, service_unavailable and stream_error take a rate from 0
+    to 1; access_denied a model id or a list of them; latency_ms and rpm whole numbers; seed picks
+    which calls fail. Inside the block it replaces BEDROCK_SIMULATOR_FAULTS. Live, it injects nothing
+    and says so: real AWS decides what fails.
+    """
+    from . import _setup
+    from .simulator import faults as fault_injection
+
+    if spec and settings:
+        raise ValueError("helpers.faults() takes a 'name=value,...' string or keyword arguments, not both")
+    where = "helpers.faults()"
+    chosen = fault_injection.parse(spec, where) if spec else fault_injection.from_values(settings, where)
+    injection = fault_injection.Injection(chosen, where)
+    if not _setup.offline():
+        injection.inert_reason = "LIVE mode: helpers.faults() injects nothing; real AWS decides what fails."
+    return injection
+
+
+def injected_faults():
+    """The fault injection in force offline (a helpers.faults() block, else BEDROCK_SIMULATOR_FAULTS), or None."""
+    from .simulator import faults as fault_injection
+
+    return fault_injection.active()
 
 
 def __getattr__(name: str):

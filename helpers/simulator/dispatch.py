@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import operations, settings, sts
+from . import faults, operations, settings, sts
 from .errors import BedrockError
 from .wire import Request, Response
 
@@ -106,6 +106,9 @@ def add_hook(hook: Hook) -> Callable[[], None]:
                 _hooks.remove(hook)
 
     return remove
+
+
+add_hook(faults.hook)  # fault injection (BEDROCK_SIMULATOR_FAULTS, helpers.faults()) wraps every operation
 
 
 @contextmanager
