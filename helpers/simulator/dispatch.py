@@ -62,6 +62,13 @@ ROUTES: list[Route] = [
         r"^/foundation-models/(?P<model_id>.+)$",
         operations.get_foundation_model,
     ),
+    _route(
+        "bedrock",
+        "GetFoundationModelAvailability",
+        "GET",
+        r"^/foundation-model-availability/(?P<model_id>.+)$",
+        operations.get_foundation_model_availability,
+    ),
     _route("sts", "GetCallerIdentity", "POST", r"^/$", sts.handle),
 ]
 

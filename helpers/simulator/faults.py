@@ -395,6 +395,12 @@ def active(current: settings.Settings | None = None) -> Injection | None:
     return cached[1]
 
 
+def denies(model_id: str) -> bool:
+    """True if the injection in force names this base model id in access_denied."""
+    injection = active()
+    return injection is not None and not injection.inert_reason and model_id in injection.spec.access_denied
+
+
 def restart_from_environment() -> Injection | None:
     """Check BEDROCK_SIMULATOR_FAULTS now (raising, by name, on a bad value) and count afresh."""
     global _from_env
