@@ -11,6 +11,7 @@ __all__ = [
     "setup",
     "faults",
     "injected_faults",
+    "fast_backoff",
     "preflight",
     "display",
     "exercises",
@@ -47,6 +48,39 @@ def faults(spec: str = "", /, **settings: object):
     if not _setup.offline():
         injection.inert_reason = "LIVE mode: helpers.faults() injects nothing; real AWS decides what fails."
     return injection
+
+
+def fast_backoff(factor: float = 0.01):
+    """Offline only: botocore's standard and adaptive retry pauses shrunk by `factor` inside a `with` block.
+
+    botocore waits rand(0, 1) x 2**attempt seconds after a throttle (capped at 20 s), so a lesson that
+    retries hundreds of throttled calls would spend minutes asleep. Inside the block the same retries
+    happen, in the same number and order, only the pauses are shorter. Live, it changes nothing: never
+    shorten the pauses real AWS asks for.
+    """
+    import contextlib
+
+    from . import _setup
+
+    if not isinstance(factor, (int, float)) or isinstance(factor, bool) or not 0 < factor <= 1:
+        raise ValueError(f"factor must be a number above 0 and at most 1 (e.g. 0.01), not {factor!r}")
+
+    @contextlib.contextmanager
+    def shrunk():
+        if not _setup.offline():
+            print("LIVE mode: helpers.fast_backoff() leaves botocore's pauses as they are.")
+            yield
+            return
+        from botocore.retries.standard import ExponentialBackoff
+
+        original = ExponentialBackoff._DEFAULT_BACKOFF_CONFIG
+        ExponentialBackoff._DEFAULT_BACKOFF_CONFIG = {name: value * factor for name, value in original.items()}
+        try:
+            yield
+        finally:
+            ExponentialBackoff._DEFAULT_BACKOFF_CONFIG = original
+
+    return shrunk()
 
 
 def injected_faults():

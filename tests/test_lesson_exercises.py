@@ -37,3 +37,49 @@ def test_exercise_03_server_side_filter_for_image_models_in_us_west_2():
     assert mine == expected and "stability.sd3-5-large-v1:0" in mine
     east = boto3.client("bedrock", region_name="us-east-1", config=NO_RETRIES)
     assert len(east.list_foundation_models()["modelSummaries"]) != len(mine)
+
+
+def _lesson_12_cells() -> tuple[str, str, str]:
+    """Lesson 12's committed exercise cell, its check cell, and the answer from its hint ladder."""
+    import re
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "12_errors_retries_limits.ipynb").read_text())
+    sources = ["".join(cell["source"]) for cell in nb["cells"]]
+    start = next(s for s in sources if "def with_retries" in s and "# <- replace this line" in s)
+    check = next(s for s in sources if 'helpers.exercises.check(\n    "Exercise 12"' in s)
+    answer_cell = next(s for s in sources if "<summary>Answer</summary>" in s)
+    answer = re.search(r"```python\n(.*?)```", answer_cell, re.S).group(1)
+    return start, check, answer
+
+
+def _run_lesson_12(*sources: str, capsys) -> str:
+    import helpers
+
+    namespace = {"helpers": helpers}
+    for source in sources:
+        exec(compile(source, "<lesson 12>", "exec"), namespace)
+    return capsys.readouterr().out
+
+
+def test_exercise_12_the_answer_in_the_hints_passes_and_the_committed_start_does_not(capsys):
+    start, check, answer = _lesson_12_cells()
+    assert _run_lesson_12(start, check, capsys=capsys).startswith("\u274c Exercise 12: not yet.")
+    assert _run_lesson_12(start, answer, check, capsys=capsys).startswith("\u2705 Exercise 12: solved.")
+
+
+def test_exercise_12_check_catches_a_wrapper_that_retries_everything_or_never_waits(capsys):
+    start, check, _ = _lesson_12_cells()
+    retries_everything = '''
+def with_retries(call, attempts=6, base_delay=0.05, sleep=time.sleep):
+    for attempt in range(attempts):
+        try:
+            return call()
+        except ClientError:
+            if attempt == attempts - 1:
+                raise
+            sleep(0.01)
+'''
+    never_waits = retries_everything.replace("sleep(0.01)", "pass").replace("except ClientError:", "except ClientError as e:")
+    assert "bad request sent 6x" in _run_lesson_12(start, retries_everything, check, capsys=capsys)
+    assert "0 pauses" in _run_lesson_12(start, never_waits, check, capsys=capsys)
