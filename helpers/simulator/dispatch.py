@@ -40,7 +40,8 @@ class Route:
 
 
 def _route(service: str, operation: str, method: str, path: str, handler: Handler) -> Route:
-    return Route(service, operation, method, re.compile(path), handler)
+    # DOTALL: a label may hold any character once unquoted, a newline included (found by tests/test_robustness.py)
+    return Route(service, operation, method, re.compile(path, re.DOTALL), handler)
 
 
 # The operations the simulator implements. Paths as in botocore's service models
@@ -194,7 +195,7 @@ def _botocore_routes() -> list[tuple[str, str, str, re.Pattern]]:
             http = model.operation_model(name).http
             uri = http["requestUri"].split("?")[0]
             pattern = re.sub(r"\\\{[^}]+\\\}", ".+", re.escape(uri))
-            found.append((service, name, http["method"], re.compile(f"^{pattern}$")))
+            found.append((service, name, http["method"], re.compile(f"^{pattern}$", re.DOTALL)))
     return found
 
 
