@@ -7,21 +7,14 @@ AWS (live) or to the in-process simulator (offline).
 from ._setup import Setup, setup
 
 __all__ = [
-    "Setup",
-    "setup",
-    "faults",
-    "injected_faults",
-    "fast_backoff",
-    "preflight",
-    "display",
-    "exercises",
-    "iam",
-    "images",
-    "similarity",
-]
+    "Setup", "setup", "faults", "injected_faults", "fast_backoff", "preflight", "display", "drift", "endpoint",
+    "exercises", "iam", "images", "profiles", "recordings", "similarity",
+]  # fmt: skip
 __version__ = "0.1.0"
 # Imported on first use. `helpers.preflight` is a module you can call: helpers.preflight(models=[...]).
-_SUBMODULES = {"display", "exercises", "iam", "images", "similarity", "preflight"}
+_SUBMODULES = {
+    "display", "drift", "endpoint", "exercises", "iam", "images", "preflight", "profiles", "recordings", "similarity"
+}  # fmt: skip
 
 
 def faults(spec: str = "", /, **settings: object):
@@ -45,8 +38,11 @@ def faults(spec: str = "", /, **settings: object):
     where = "helpers.faults()"
     chosen = fault_injection.parse(spec, where) if spec else fault_injection.from_values(settings, where)
     injection = fault_injection.Injection(chosen, where)
-    if not _setup.offline():
+    answered_by = _setup.answered_by()
+    if answered_by == "aws":
         injection.inert_reason = "LIVE mode: helpers.faults() injects nothing; real AWS decides what fails."
+    elif answered_by != "simulator":
+        injection.inert_reason = f"helpers.faults() injects only when the simulator answers, not the {answered_by}."
     return injection
 
 
@@ -67,8 +63,8 @@ def fast_backoff(factor: float = 0.01):
 
     @contextlib.contextmanager
     def shrunk():
-        if not _setup.offline():
-            print("LIVE mode: helpers.fast_backoff() leaves botocore's pauses as they are.")
+        if _setup.answered_by() != "simulator":
+            print("helpers.fast_backoff() shortens pauses only when the simulator answers; they stay as they are.")
             yield
             return
         from botocore.retries.standard import ExponentialBackoff

@@ -16,7 +16,7 @@ import botocore.handlers
 import botocore.session
 from botocore.credentials import Credentials
 
-MODES = ("live", "offline", "auto")
+MODES = ("live", "offline", "auto", "record", "replay")
 ENV_MODE = "BEDROCK_WORKSHOP_MODE"
 DEFAULT_REGION = "us-east-1"
 _HANDLER_ID = "bedrock-workshop-simulator"
@@ -30,11 +30,11 @@ _SIMULATED = {"bedrock", "bedrock-runtime"}
 class Setup:
     """What `setup()` chose and why."""
 
-    mode: str  # 'live' or 'offline'
+    mode: str  # 'live', 'offline', 'record' (live, saving each exchange) or 'replay' (recordings only)
     region: str
-    requested: str  # 'live', 'offline' or 'auto'
+    requested: str  # one of MODES
     reason: str
-    answered_by: str = "aws"  # who answers Bedrock calls: 'simulator' or 'aws'
+    answered_by: str = "aws"  # who answers Bedrock calls: 'simulator', 'aws' or 'recordings'
     faults: str = ""  # BEDROCK_SIMULATOR_FAULTS in force offline, in canonical form
 
     def __repr__(self) -> str:
@@ -45,6 +45,13 @@ class Setup:
         return self.mode == "offline"
 
     def describe(self) -> str:
+        if self.mode in ("record", "replay"):
+            where = os.environ.get("BEDROCK_WORKSHOP_RECORDINGS", "")
+            if self.mode == "record":
+                what = f"RECORD: Bedrock calls go to your AWS account (and may cost money); each is saved in {where}"
+            else:
+                what = f"REPLAY: Bedrock calls are answered only from the recordings in {where} (no network)"
+            return f"Bedrock workshop | {what} | region {self.region} | switch with helpers.setup('offline'|'live')"
         if self.offline:
             what = "OFFLINE: Bedrock calls are answered by the workshop's simulator (no AWS account, no network)"
             switch = "go live with helpers.setup('live') or BEDROCK_WORKSHOP_MODE=live"
@@ -65,12 +72,31 @@ def _simulator(request, service: str):
     return transport.to_aws_response(request, transport.serve(transport.to_request(request), service))
 
 
-# Who answers Bedrock calls in each mode; None lets botocore send them to AWS.
-ANSWERERS = {"offline": ("simulator", _simulator), "live": ("aws", None)}
+def _record(request, service: str):
+    """Live, and save the exchange (helpers.recordings, imported on first use)."""
+    from . import recordings
+
+    return recordings.record(request, service)
+
+
+def _replay(request, service: str):
+    """Answer from the saved exchanges only; an unrecorded request raises, naming itself."""
+    from . import recordings
+
+    return recordings.replay(request, service)
+
+
+# Who answers Bedrock calls in each mode, and how; None lets botocore send them to AWS.
+ANSWERERS = {
+    "offline": ("simulator", _simulator),
+    "live": ("aws", None),
+    "record": ("aws", _record),
+    "replay": ("recordings", _replay),
+}
 
 
 class _State:
-    offline = False
+    offline = False  # nothing goes to AWS: the simulator or the recordings answer
     answer = None  # a callable (prepared request, service) -> AWSResponse, or None for AWS
     region_set_by_us = False
     imds_set_by_us = False
@@ -105,7 +131,7 @@ def _before_sign(request, event_name: str = "", **_: object) -> None:
     With no credentials this is what lets the call go ahead; with real ones it keeps them out of
     it: an expired SSO or assume-role session would otherwise be refreshed over the network.
     """
-    if _STATE.answer is not None and _serves(event_name):
+    if _STATE.offline and _serves(event_name):
         request.context.setdefault("signing", {})["request_credentials"] = DUMMY_CREDENTIALS
 
 
@@ -151,8 +177,13 @@ def _restore_env() -> None:
     _STATE.imds_set_by_us = False
 
 
+def answered_by() -> str:
+    """Who answers Bedrock calls now: 'simulator', 'aws' or 'recordings' ('aws' before any setup())."""
+    return _STATE.current.answered_by if _STATE.current is not None else "aws"
+
+
 def offline() -> bool:
-    """True when the simulator answers Bedrock calls in this process."""
+    """True when nothing goes to AWS: the simulator (or, replaying, the recordings) answers."""
     return _STATE.offline
 
 
@@ -160,12 +191,13 @@ def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
     """Choose live or offline for this process, print one line saying so, and return the choice.
 
     `mode` is 'live', 'offline' or 'auto'; when None, BEDROCK_WORKSHOP_MODE decides, else 'auto'
-    (live when botocore finds credentials, else offline).
+    (live when botocore finds credentials, else offline). 'record' is live and also saves every
+    Bedrock exchange under BEDROCK_WORKSHOP_RECORDINGS; 'replay' answers only from those files.
     """
     requested = (mode or os.environ.get(ENV_MODE) or "auto").strip().lower()
     if requested not in MODES:
         source = "mode" if mode else ENV_MODE
-        raise ValueError(f"{source}={requested!r} is not a mode; choose one of: live, offline, auto")
+        raise ValueError(f"{source}={requested!r} is not a mode; choose one of: {', '.join(MODES)}")
     _install()
     _restore_env()
     if requested == "auto":
@@ -184,7 +216,11 @@ def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
         settings.current()
         injection = fault_injection.restart_from_environment()  # counts start afresh at each setup()
         faults = injection.spec.describe() if injection else ""
-    _STATE.offline = chosen == "offline"
+    if chosen in ("record", "replay"):
+        from . import recordings  # fails here, by name, when BEDROCK_WORKSHOP_RECORDINGS is unusable
+
+        recordings.directory(create=chosen == "record")
+    _STATE.offline = answered_by != "aws"
     _STATE.answer = answer
     region = _configured_region()
     if _STATE.offline:

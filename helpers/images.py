@@ -52,8 +52,14 @@ def show(image: Image.Image, *, max_side: int = 320, label: str | None = None) -
     _display(_thumbnail(image, max_side))
 
 
-def grid(images: Sequence[Image.Image], labels: Iterable[str] | None = None, *, columns: int = 4,
-         cell: int = 200, quiet: bool = False) -> Image.Image:
+def grid(
+    images: Sequence[Image.Image],
+    labels: Iterable[str] | None = None,
+    *,
+    columns: int = 4,
+    cell: int = 200,
+    quiet: bool = False,
+) -> Image.Image:
     """Lay images out in a labelled grid, print one fingerprint per image and display it (unless quiet)."""
     labels = list(labels) if labels is not None else [""] * len(images)
     if len(labels) != len(images):
@@ -132,8 +138,11 @@ def check_size(model_id: str, width: int, height: int) -> bool:
     sizes = allowed_sizes(model_id)
     if (width, height) in sizes:
         return True
-    reasons = [f"{name} {value} is not a multiple of 64" for name, value in (("width", width), ("height", height))
-               if model.family == "stability_sdxl" and value % 64]
+    reasons = [
+        f"{name} {value} is not a multiple of 64"
+        for name, value in (("width", width), ("height", height))
+        if model.family == "stability_sdxl" and value % 64
+    ]
     listed = ", ".join(f"{w}x{h}" for w, h in sizes)
     if model.family == "stability_sdxl" and model.version == "0.8":
         listed = "multiples of 64 from 128 to 896 per side, with at most one side above 512 (e.g. 512x512, 768x512)"

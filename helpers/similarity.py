@@ -1,10 +1,11 @@
-"""Comparing embeddings: cosine similarity, L2 distance, whole matrices, a printed table and a heatmap.
+"""Comparing embeddings: cosine similarity, L2 distance, whole matrices, a table and a heatmap.
 
 matplotlib is imported inside `heatmap` only, so `import helpers` stays fast.
 """
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from collections.abc import Sequence
 
@@ -14,8 +15,15 @@ __all__ = ["cosine", "heatmap", "l2", "matrix", "table"]
 
 # Fonts that can draw Chinese, Japanese and Korean labels, tried in order (macOS, Windows, Linux).
 CJK_FONTS = (
-    "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-    "Microsoft YaHei", "SimHei", "WenQuanYi Zen Hei", "Arial Unicode MS",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Microsoft YaHei",
+    "SimHei",
+    "WenQuanYi Zen Hei",
+    "Arial Unicode MS",
 )
 
 
@@ -42,23 +50,51 @@ def matrix(vectors: Sequence[Sequence[float]], metric: str = "cosine") -> np.nda
 
 
 def _width(text: str) -> int:
-    """Columns `text` takes in a terminal or notebook: CJK characters take two."""
+    """Columns `text` takes in a monospaced font: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+class Table:
+    """A score matrix with its labels, shown as an HTML table in a notebook and as aligned plain text elsewhere.
+
+    Plain text puts each row's label last, after the numbers, so the numbers line up whatever
+    script the labels are in (browsers draw CJK characters at widths no space count can match).
+    """
+
+    def __init__(self, scores: np.ndarray, labels: Sequence[str], digits: int = 2) -> None:
+        scores = np.asarray(scores, float)
+        labels = [str(label) for label in labels]
+        if scores.ndim != 2 or scores.shape[0] != len(labels):
+            raise ValueError(f"scores must have one row per label: got shape {scores.shape} for {len(labels)} labels")
+        self.scores, self.labels, self.digits = scores, labels, digits
+
+    def __repr__(self) -> str:
+        cell = max(self.digits + 4, 5)
+        lines = [" #" + "".join(f"{j:>{cell}}" for j in range(self.scores.shape[1])) + "  text"]
+        for i, label in enumerate(self.labels):
+            row = "".join(f"{x:>{cell}.{self.digits}f}" for x in self.scores[i])
+            lines.append(f"{i:>2}{row}  {label}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{j}</th>" for j in range(self.scores.shape[1]))
+        rows = []
+        for i, label in enumerate(self.labels):
+            cells = "".join(f"<td>{x:.{self.digits}f}</td>" for x in self.scores[i])
+            rows.append(f'<tr><th>{i}</th><th style="text-align:left">{html.escape(label)}</th>{cells}</tr>')
+        return (
+            '<table style="font-variant-numeric: tabular-nums; text-align: right">'
+            f"<thead><tr><th>#</th><th>text</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
 
 
-def table(scores: np.ndarray, labels: Sequence[str], *, digits: int = 2) -> None:
-    """Print a score matrix with row labels and numbered columns, aligned even for CJK labels."""
-    n = len(labels)
-    left = max(_width(label) for label in labels) + 4
-    cell = max(digits + 4, 5)
-    print(" " * left + "".join(f"{j:>{cell}}" for j in range(n)))
-    for i, label in enumerate(labels):
-        row = "".join(f"{scores[i, j]:>{cell}.{digits}f}" for j in range(n))
-        print(_pad(f"{i:>2} {label}", left) + row)
+def table(scores: np.ndarray, labels: Sequence[str], *, digits: int = 2) -> Table:
+    """A score matrix with row labels and numbered columns; a notebook shows it as a table.
+
+    Numbered columns refer to the numbered rows (`#`), so a 12 x 12 matrix stays narrow.
+    Use `print(table(...))` outside a notebook.
+    """
+    return Table(scores, labels, digits)
 
 
 def _plain(label: str) -> bool:
@@ -66,26 +102,63 @@ def _plain(label: str) -> bool:
     return all(ord(ch) < 0x2E80 for ch in label)
 
 
+def _covers(path: str, needed: set[int]) -> bool:
+    from matplotlib import ft2font
+
+    try:
+        return needed <= set(ft2font.FT2Font(path).get_charmap())
+    except (OSError, RuntimeError):
+        return False
+
+
 def _cjk_font(labels: Sequence[str]) -> str | None:
-    """The first installed font that has every character of `labels`, if the labels need one."""
+    """The first installed font that has every character of `labels`, if the labels need one.
+
+    matplotlib caches its font list: a font installed after that cache was written is missing
+    from it, so when no listed font fits, font files on the system are checked once and added.
+    """
     if all(_plain(label) for label in labels):
         return "DejaVu Sans"
-    from matplotlib import font_manager, ft2font
+    from matplotlib import font_manager
 
     needed = {ord(ch) for label in labels for ch in label}
-    for name in CJK_FONTS:
-        for entry in font_manager.fontManager.ttflist:
-            if entry.name == name:
-                try:
-                    if needed <= set(ft2font.FT2Font(entry.fname).get_charmap()):
-                        return name
-                except (OSError, RuntimeError):
-                    continue
+    for attempt in range(2):
+        for name in CJK_FONTS:
+            for entry in font_manager.fontManager.ttflist:
+                if entry.name == name and _covers(entry.fname, needed):
+                    return name
+        if attempt == 0 and not _scan_system_fonts():
+            break
     return None
 
 
-def heatmap(scores: np.ndarray, labels: Sequence[str], *, title: str = "", digits: int = 2,
-            cmap: str = "viridis", ax=None):
+_scanned = False
+
+
+def _scan_system_fonts() -> bool:
+    """Add font files whose names suggest CJK coverage to matplotlib's list; True if any was new."""
+    global _scanned
+    if _scanned:
+        return False
+    _scanned = True
+    from matplotlib import font_manager
+
+    known = {entry.fname for entry in font_manager.fontManager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        lowered = path.lower()
+        if path not in known and any(key in lowered for key in ("cjk", "sourcehan", "wqy", "pingfang", "yahei")):
+            try:
+                font_manager.fontManager.addfont(path)
+                added = True
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return added
+
+
+def heatmap(
+    scores: np.ndarray, labels: Sequence[str], *, title: str = "", digits: int = 2, cmap: str = "viridis", ax=None
+):
     """Draw `scores` as an annotated heatmap and return the matplotlib Figure.
 
     Labels are drawn in a CJK-capable font when one is installed; otherwise a CJK label shows as
@@ -95,7 +168,9 @@ def heatmap(scores: np.ndarray, labels: Sequence[str], *, title: str = "", digit
 
     font = _cjk_font(labels)
     ticks = [label if font or _plain(label) else f"#{i}" for i, label in enumerate(labels)]
-    with plt.rc_context({"font.family": [font or "DejaVu Sans", "DejaVu Sans"]}):
+    # Latin letters in matplotlib's own font, other characters from the CJK font (glyph fallback).
+    families = ["DejaVu Sans"] + ([font] if font and font != "DejaVu Sans" else [])
+    with plt.rc_context({"font.family": families}):
         if ax is None:
             size = 0.55 * len(labels) + 2.5
             fig, ax = plt.subplots(figsize=(size + 1.2, size))
@@ -108,8 +183,15 @@ def heatmap(scores: np.ndarray, labels: Sequence[str], *, title: str = "", digit
         for i in range(scores.shape[0]):
             for j in range(scores.shape[1]):
                 bright = (scores[i, j] - low) / ((high - low) or 1) > 0.6
-                ax.text(j, i, f"{scores[i, j]:.{digits}f}", ha="center", va="center", fontsize=7,
-                        color="black" if bright else "white")
+                ax.text(
+                    j,
+                    i,
+                    f"{scores[i, j]:.{digits}f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black" if bright else "white",
+                )
         if title:
             ax.set_title(title)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)

@@ -26,22 +26,25 @@ def test_titan_embedding_block_as_printed(capsys):
     bedrock = boto3.client(service_name="bedrock-runtime")
 
     # 此处使用的是 Amazon 的 titan-embedding 模型
-    modelId = 'amazon.titan-embed-text-v1'
+    modelId = "amazon.titan-embed-text-v1"
     # 使用 json 作为输入和输出的文本格式
-    contentType = 'application/json'
-    accept = 'application/json'
+    contentType = "application/json"
+    accept = "application/json"
 
     # 输入参数（不同的模型要求不一样）
-    body = json.dumps({
-        "inputText": "Hello world!"
-    })
+    body = json.dumps({"inputText": "Hello world!"})
 
     # 发起调用
-    response = bedrock.invoke_model(body=body, modelId=modelId, accept=accept, contentType=contentType,)
+    response = bedrock.invoke_model(
+        body=body,
+        modelId=modelId,
+        accept=accept,
+        contentType=contentType,
+    )
 
     # 把结果弄出来
-    response_body = json.loads(response.get('body').read())
-    embedding = response_body.get('embedding')
+    response_body = json.loads(response.get("body").read())
+    embedding = response_body.get("embedding")
 
     # 搞定
     print(embedding)
@@ -62,19 +65,21 @@ def _claude_stream_block(prompt: str):
     bedrock = boto3.client(service_name="bedrock-runtime")
 
     # 使用的是 Claude v2 模型
-    modelId = 'anthropic.claude-v2'
+    modelId = "anthropic.claude-v2"
     # 使用 json 作为输入的文本格式
-    contentType = 'application/json'
+    contentType = "application/json"
     # stream 输出，有可能一次输出的 json 字符串会被截断
-    accept = '*/*'
+    accept = "*/*"
 
     # 输入参数（不同的模型要求不一样）
-    body = json.dumps({
-      "prompt": prompt,
-      "max_tokens_to_sample": 2048,
-      "temperature": 0.5,
-      "top_p": 0.9,
-    })
+    body = json.dumps(
+        {
+            "prompt": prompt,
+            "max_tokens_to_sample": 2048,
+            "temperature": 0.5,
+            "top_p": 0.9,
+        }
+    )
 
     # 发起调用
     response = bedrock.invoke_model_with_response_stream(

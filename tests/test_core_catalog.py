@@ -78,7 +78,14 @@ def test_successor_chains_end_at_a_model_that_still_answers():
             assert current.model_id not in chain, f"successor loop {chain}"
             chain.append(current.model_id)
         if len(chain) > 1:
-            assert current.status(today) != "EOL", f"{' -> '.join(chain)} ends in a retired model"
+            assert current.status(today) == "ACTIVE", f"{' -> '.join(chain)} ends in a model that is not ACTIVE"
+
+
+def test_every_model_that_is_not_active_on_the_catalog_date_names_a_successor():
+    today = catalog.catalog_date()
+    for model in catalog.all_models():
+        if model.status(today) in ("LEGACY", "EOL"):
+            assert model.successor, model.model_id
 
 
 def test_every_retired_seed_model_has_a_successor():
@@ -90,9 +97,74 @@ def test_every_retired_seed_model_has_a_successor():
 
 def test_lifecycle_dates_are_in_order():
     for model in catalog.all_models():
-        dates = [model.date(k) for k in ("startOfLifeTime", "legacyTime", "endOfLifeTime")]
-        present = [d for d in dates if d]
+        keys = ("startOfLifeTime", "legacyTime", "publicExtendedAccessTime", "endOfLifeTime")
+        present = [model.date(k) for k in keys if model.date(k)]
         assert present == sorted(present), model.model_id
+        if model.date("publicExtendedAccessTime"):
+            assert model.date("legacyTime") and model.date("endOfLifeTime"), model.model_id
+
+
+def test_every_row_says_where_its_facts_come_from_and_which_are_estimates():
+    keys = {"startOfLifeTime", "legacyTime", "publicExtendedAccessTime", "endOfLifeTime", "limits", "regions"}
+    for model in catalog.all_models():
+        assert model.source and len(model.source) > 20, model.model_id
+        assert set(model.estimated) <= keys, (model.model_id, model.estimated)
+        for key in model.estimated:
+            assert key in model.lifecycle or key in ("limits", "regions"), (model.model_id, key)
+
+
+# AWS Bedrock User Guide, "Model lifecycle (Legacy)" (copies of mid-2026 and 2026-10) and "Regional
+# availability by models" (copy of 2026-09): (legacy, public extended access, EOL).
+AWS_2026 = {
+    "anthropic.claude-sonnet-4-20250514-v1:0": ("2026-04-14", "2026-07-14", "2026-10-14"),
+    "anthropic.claude-sonnet-4-5-20250929-v1:0": ("2026-10-08", "2027-01-08", "2027-04-08"),
+    "anthropic.claude-3-haiku-20240307-v1:0": ("2026-03-10", "2026-06-10", "2026-09-10"),
+    "anthropic.claude-3-5-haiku-20241022-v1:0": ("2025-12-19", "2026-03-19", "2026-06-19"),
+    "anthropic.claude-3-sonnet-20240229-v1:0": ("2026-01-30", None, "2026-07-30"),
+    "cohere.command-r-v1:0": ("2026-02-19", "2026-05-19", "2026-08-19"),
+    "cohere.command-r-plus-v1:0": ("2026-02-19", "2026-05-19", "2026-08-19"),
+    "ai21.jamba-1-5-mini-v1:0": ("2026-05-26", "2026-08-26", "2026-11-26"),
+    "ai21.jamba-1-5-large-v1:0": ("2026-05-26", "2026-08-26", "2026-11-26"),
+    "amazon.titan-image-generator-v2:0": ("2025-12-30", None, "2026-06-30"),
+    "amazon.nova-canvas-v1:0": ("2026-03-30", None, "2026-09-30"),
+    "meta.llama3-2-1b-instruct-v1:0": ("2026-01-07", "2026-04-07", "2026-07-07"),
+    "meta.llama3-2-90b-instruct-v1:0": ("2026-01-07", "2026-04-07", "2026-07-07"),
+}
+
+
+@pytest.mark.parametrize("model_id", sorted(AWS_2026))
+def test_2026_lifecycle_dates_match_aws(model_id):
+    legacy, extended, eol = AWS_2026[model_id]
+    lifecycle = catalog.get(model_id).lifecycle
+    assert (lifecycle["legacyTime"], lifecycle.get("publicExtendedAccessTime"), lifecycle["endOfLifeTime"]) == (
+        legacy,
+        extended,
+        eol,
+    )
+
+
+def test_status_on_the_catalog_date_as_aws_reports_it():
+    today = catalog.catalog_date()
+    status = {m.model_id: m.status(today) for m in catalog.all_models()}
+    assert status["anthropic.claude-sonnet-4-5-20250929-v1:0"] == "LEGACY"
+    assert status["ai21.jamba-1-5-large-v1:0"] == "LEGACY"  # EOL the day after the catalog date
+    for gone in (
+        "anthropic.claude-sonnet-4-20250514-v1:0",
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "cohere.command-r-plus-v1:0",
+        "amazon.titan-image-generator-v2:0",
+        "meta.llama3-2-3b-instruct-v1:0",
+    ):
+        assert status[gone] == "EOL", gone
+    for active in (
+        "amazon.titan-embed-text-v1",
+        "amazon.titan-embed-text-v2:0",
+        "anthropic.claude-sonnet-4-6",
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "amazon.nova-2-lite-v1:0",
+        "stability.sd3-5-large-v1:0",
+    ):
+        assert status[active] == "ACTIVE", active
 
 
 def test_seed_lifecycle_dates_match_the_aws_table():
@@ -338,6 +410,24 @@ def test_an_unsupported_region_knows_no_models():
 
 
 # ------------------------------------------------------------------ on-demand versus inference profiles
+
+
+def test_on_demand_can_be_limited_to_some_regions(stub_families):  # noqa: F811
+    """Claude Haiku 4.5 is In-Region in us-east-1 but only reachable through profiles in us-west-2 (AWS table)."""
+    haiku = "anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert invoke(client("bedrock-runtime", "us-east-1"), haiku, MESSAGES)[0] == {"stub": haiku}
+    west = client("bedrock-runtime", "us-west-2")
+    with pytest.raises(west.exceptions.ValidationException) as exc:
+        invoke(west, haiku, MESSAGES)
+    assert "on-demand throughput isn\u2019t supported" in error_of(exc)[1]
+    assert invoke(west, f"us.{haiku}", MESSAGES)[0] == {"stub": haiku}
+    kinds = {
+        region: client("bedrock", region).get_foundation_model(modelIdentifier=haiku)["modelDetails"][
+            "inferenceTypesSupported"
+        ]
+        for region in ("us-east-1", "us-west-2")
+    }
+    assert kinds == {"us-east-1": ["ON_DEMAND"], "us-west-2": ["INFERENCE_PROFILE"]}
 
 
 def test_profile_only_model_refuses_on_demand(runtime):

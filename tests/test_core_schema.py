@@ -120,3 +120,29 @@ def test_check_summarised_drops_the_pointer_or_counts():
     with pytest.raises(BedrockError) as exc:
         schema.check_summarised(SCHEMA, {"extra": 1})
     assert exc.value.message == f"Malformed input request: 3 schema violations found{SUFFIX}"
+
+
+def test_first_offline_call_skips_the_slow_optional_format_grammar():
+    """rfc3987_syntax builds a grammar at import (~1 s); the simulator's first call must not pay it,
+    and the module stays importable afterwards for anyone who wants it."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import importlib.util, json, sys
+        import boto3, helpers
+        helpers.setup("offline", quiet=True)
+        c = boto3.client("bedrock-runtime", region_name="us-east-1")
+        c.invoke_model(modelId="amazon.titan-embed-text-v1", body=json.dumps({"inputText": "x"}))["body"].read()
+        assert "jsonschema" in sys.modules
+        assert "rfc3987_syntax" not in sys.modules, "the slow grammar was imported"
+        if importlib.util.find_spec("rfc3987_syntax"):
+            import rfc3987_syntax  # still importable afterwards
+        print("ok")
+        """
+    )
+    env = {**__import__("os").environ, "BEDROCK_SIMULATOR_LATENCY_SCALE": "0"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.stdout.strip() == "ok", result.stderr

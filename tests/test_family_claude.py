@@ -19,8 +19,6 @@ def messages(*turns, max_tokens=200, **extra) -> dict:
     return {"anthropic_version": VERSION, "max_tokens": max_tokens, "messages": msgs, **extra}
 
 
-
-
 # ---------------------------------------------------------------- the article's Claude models
 
 

@@ -14,8 +14,6 @@ COMMAND, LIGHT = "cohere.command-text-v14", "cohere.command-light-text-v14"
 R, R_PLUS = "cohere.command-r-v1:0", "cohere.command-r-plus-v1:0"
 
 
-
-
 # ---------------------------------------------------------------- the article's code, unmodified
 
 ARTICLE = '''

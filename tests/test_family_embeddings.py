@@ -11,7 +11,6 @@ G1, V2 = "amazon.titan-embed-text-v1", "amazon.titan-embed-text-v2:0"
 COHERE_EN, COHERE_ML = "cohere.embed-english-v3", "cohere.embed-multilingual-v3"
 
 
-
 def embed(runtime, model_id: str, text: str, **extra) -> np.ndarray:
     body, _ = invoke(runtime, model_id, {"inputText": text, **extra})
     return np.array(body["embedding"])
@@ -19,7 +18,6 @@ def embed(runtime, model_id: str, text: str, **extra) -> np.ndarray:
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
-
 
 
 # ---------------------------------------------------------------- Titan G1
@@ -39,11 +37,17 @@ def test_g1_same_text_same_vector_and_self_cosine_is_one(runtime):
     assert cosine(a, b) == pytest.approx(1.0)
 
 
-def test_g1_shared_characters_bring_vectors_closer(runtime):
-    word = embed(runtime, G1, "对不起")
-    traditional, weather = embed(runtime, G1, "對不起"), embed(runtime, G1, "the weather")
-    assert cosine(word, traditional) > cosine(word, weather) + 0.2
-    assert np.linalg.norm(word - traditional) < np.linalg.norm(word - weather)
+def test_g1_vectors_are_pinned_across_runs_and_machines(runtime):
+    # Computed once and written down: a change here changes every committed notebook output.
+    vec = embed(runtime, G1, "对不起")
+    assert np.allclose(vec[:4], [-0.4648, 0.7813, -0.2344, 0.0640], atol=0.005)
+    assert np.linalg.norm(vec) == pytest.approx(18.886, abs=0.01)
+
+
+def test_g1_lengths_vary_from_text_to_text_but_stay_near_20(runtime):
+    lengths = [np.linalg.norm(embed(runtime, G1, t)) for t in ("对不起", "the weather", "I apologize")]
+    assert all(0.9 * 19.6 - 0.1 < n < 1.1 * 19.6 + 0.1 for n in lengths)
+    assert len({round(n, 2) for n in lengths}) == 3
 
 
 def test_g1_accepts_only_input_text(runtime):
@@ -170,6 +174,11 @@ def test_v2_and_g1_live_in_different_spaces(runtime):
     assert abs(cosine(g1, v2)) < 0.2
 
 
+def test_v2_vectors_are_pinned(runtime):
+    vec = embed(runtime, V2, "对不起", dimensions=256)
+    assert np.allclose(vec[:4], [0.04540, 0.00300, -0.01296, 0.05760], atol=2e-4)
+
+
 def test_v2_smaller_vectors_keep_the_ranking(runtime):
     texts = ["对不起", "對不起", "抱歉", "the weather", "I'm sorry"]
     for dims in (256, 512):
@@ -197,6 +206,25 @@ def test_cohere_query_and_document_are_close_but_not_equal(runtime):
     query, _ = invoke(runtime, COHERE_ML, {"texts": ["对不起"], "input_type": "search_query"})
     similarity = cosine(np.array(doc["embeddings"][0]), np.array(query["embeddings"][0]))
     assert 0.9 < similarity < 1.0
+
+
+def test_cohere_vectors_are_pinned(runtime):
+    body, _ = invoke(runtime, COHERE_ML, {"texts": ["对不起"], "input_type": "search_query"})
+    assert np.allclose(body["embeddings"][0][:4], [0.0028, -0.0289, 0.0160, -0.0220], atol=2e-4)
+
+
+def test_cohere_embeds_all_texts_in_one_encoder_batch(runtime, monkeypatch):
+    from helpers.simulator.generators import embeddings
+
+    model = embeddings._encoder()
+    batches: list[list[str]] = []
+    real = model.encode
+    monkeypatch.setattr(model, "encode", lambda texts: batches.append(list(texts)) or real(texts))
+    texts = [f"batch sentence number {i}, never embedded before" for i in range(20)]
+    invoke(runtime, COHERE_ML, {"texts": texts, "input_type": "search_document"})
+    assert batches == [texts]
+    invoke(runtime, COHERE_ML, {"texts": texts, "input_type": "search_query"})
+    assert len(batches) == 1  # seen texts come from the cache
 
 
 def test_cohere_embedding_types(runtime):
@@ -232,3 +260,83 @@ def test_cohere_given_a_titan_body(runtime):
 def test_cohere_documented_limits(runtime, extra, reason):
     body = {"texts": ["x"], "input_type": "search_query", **extra}
     assert rejected(runtime, COHERE_EN, body) == ("ValidationException", malformed(reason), 400)
+
+
+# ---------------------------------------------------------------- meaning, in every model's space
+
+APOLOGIES = ["对不起", "I'm sorry", "I apologize", "抱歉", "Désolé", "我很抱歉"]
+UNRELATED = "the weather is nice today"
+SPACES = [
+    pytest.param(G1, {}, id="titan-g1"),
+    pytest.param(V2, {}, id="titan-v2-1024"),
+    pytest.param(V2, {"dimensions": 512}, id="titan-v2-512"),
+    pytest.param(V2, {"dimensions": 256}, id="titan-v2-256"),
+    pytest.param(V2, {"normalize": False}, id="titan-v2-unnormalised"),
+    pytest.param(COHERE_ML, {}, id="cohere-multilingual"),
+]
+
+
+def vectors(runtime, model_id: str, texts: list[str], **extra) -> np.ndarray:
+    """Unit vectors for `texts` from any of the embedding models (Cohere: one call for all)."""
+    if model_id.startswith("cohere."):
+        body, _ = invoke(runtime, model_id, {"texts": texts, "input_type": "clustering", **extra})
+        vecs = np.array(body["embeddings"])
+    else:
+        vecs = np.array([embed(runtime, model_id, t, **extra) for t in texts])
+    return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("model_id", "extra"), SPACES)
+def test_apologies_in_any_language_outscore_an_unrelated_sentence_by_a_margin(runtime, model_id, extra):
+    vecs = vectors(runtime, model_id, [*APOLOGIES, UNRELATED], **extra)
+    scores = vecs @ vecs.T
+    n = len(APOLOGIES)
+    weakest_pair = min(scores[i, j] for i in range(n) for j in range(i + 1, n))
+    closest_unrelated = scores[:n, n].max()
+    assert weakest_pair > closest_unrelated + 0.2, (weakest_pair, closest_unrelated)
+
+
+@pytest.mark.parametrize(("model_id", "extra"), SPACES)
+def test_the_same_sentence_in_english_and_chinese_scores_high(runtime, model_id, extra):
+    en, zh, other = vectors(runtime, model_id, [UNRELATED, "今天天气很好", "I apologize"], **extra)
+    assert en @ zh > 0.7
+    assert en @ zh > en @ other + 0.5
+
+
+@pytest.mark.parametrize(("model_id", "extra"), SPACES)
+def test_shared_characters_without_shared_meaning_rank_below_a_paraphrase(runtime, model_id, extra):
+    # 他对不起眼的小事很在意 ("he minds inconspicuous trifles") contains the characters 对不起 but no apology.
+    word, trap, paraphrase, english = vectors(
+        runtime, model_id, ["对不起", "他对不起眼的小事很在意", "我很抱歉", "I'm sorry"], **extra
+    )
+    assert word @ paraphrase > word @ trap + 0.1
+    assert word @ english > word @ trap + 0.1
+
+
+def test_a_paraphrase_outranks_a_sentence_that_shares_its_keywords(runtime):
+    q, para, trap = vectors(
+        runtime,
+        V2,
+        [
+            "How do I reset my password?",
+            "How can I change my password?",
+            "The reset button on my router has a password sticker.",
+        ],
+    )
+    assert q @ para > q @ trap + 0.2
+
+
+def test_projections_keep_the_encoders_cosines(runtime):
+    """From 512 encoder dimensions up to 1024 or 1536 the projection is an isometry; down to 256, close."""
+    from helpers.simulator.generators import embeddings
+
+    texts = [*APOLOGIES, UNRELATED, "今天天气很好"]
+    units = embeddings.encode(texts)
+    truth = units @ units.T
+    exact = {"g1 (bfloat16 JSON)": (vectors(runtime, G1, texts), 0.01)}
+    exact |= {f"v2 {d}": (vectors(runtime, V2, texts, dimensions=d), 1e-5) for d in (1024, 512)}
+    for name, (vecs, tolerance) in exact.items():
+        assert np.abs(vecs @ vecs.T - truth).max() < tolerance, name
+    small = vectors(runtime, V2, texts, dimensions=256)
+    assert np.abs(small @ small.T - truth).max() < 0.15
+    assert np.corrcoef((small @ small.T).ravel(), truth.ravel())[0, 1] > 0.98

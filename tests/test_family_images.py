@@ -37,18 +37,30 @@ def sdxl(prompt: str = "a lighthouse on a cliff", **extra) -> dict:
     return {"text_prompts": [{"text": prompt, "weight": 1.0}], **extra}
 
 
-
-
 # ---------------------------------------------------------------- SDXL: the article's request
 
 
 ARTICLE_BODY = {
     "text_prompts": [
-        {"text": "3D product render, futuristic sofa, finely detailed, purism, ue 5, a computer rendering, "
-                 "minimalism, octane render, 4k", "weight": 1.0},
-        *({"text": t, "weight": -1.0} for t in ("poorly rendered", "worst quality", "monochrome", "cropped",
-                                                  "duplicate", "out of frame", "ugly", "deformed",
-                                                  "complex background")),
+        {
+            "text": "3D product render, futuristic sofa, finely detailed, purism, ue 5, a computer rendering, "
+            "minimalism, octane render, 4k",
+            "weight": 1.0,
+        },
+        *(
+            {"text": t, "weight": -1.0}
+            for t in (
+                "poorly rendered",
+                "worst quality",
+                "monochrome",
+                "cropped",
+                "duplicate",
+                "out of frame",
+                "ugly",
+                "deformed",
+                "complex background",
+            )
+        ),
     ],
     "cfg_scale": 10,
     "steps": 30,
@@ -188,9 +200,15 @@ def test_sdxl_documented_ranges_and_enums(west, model_id, extra, reason):
 
 def test_sdxl_text_prompts_rules(west):
     assert rejected(west, SDXL_10, {"text_prompts": []}) == (
-        "ValidationException", malformed("#/text_prompts: expected minimum item count: 1, found: 0"), 400)
+        "ValidationException",
+        malformed("#/text_prompts: expected minimum item count: 1, found: 0"),
+        400,
+    )
     assert rejected(west, SDXL_10, {"text_prompts": [{"text": "x" * 2001}]}) == (
-        "ValidationException", malformed("#/text_prompts/0/text: expected maxLength: 2000, actual: 2001"), 400)
+        "ValidationException",
+        malformed("#/text_prompts/0/text: expected maxLength: 2000, actual: 2001"),
+        400,
+    )
     assert rejected(west, SDXL_10, {"prompt": "a cat"}) == (
         "ValidationException",
         malformed("#: required key [text_prompts] not found", "#: extraneous key [prompt] is not permitted"),
@@ -228,8 +246,17 @@ def test_sdxl_does_not_stream(west):
 
 @pytest.mark.parametrize(
     ("ratio", "size"),
-    [("1:1", (1024, 1024)), ("16:9", (1344, 768)), ("9:16", (768, 1344)), ("21:9", (1536, 640)),
-     ("2:3", (832, 1216)), ("3:2", (1216, 832)), ("4:5", (896, 1088)), ("5:4", (1088, 896)), ("9:21", (640, 1536))],
+    [
+        ("1:1", (1024, 1024)),
+        ("16:9", (1344, 768)),
+        ("9:16", (768, 1344)),
+        ("21:9", (1536, 640)),
+        ("2:3", (832, 1216)),
+        ("3:2", (1216, 832)),
+        ("4:5", (896, 1088)),
+        ("5:4", (1088, 896)),
+        ("9:21", (640, 1536)),
+    ],
 )
 def test_sd35_aspect_ratios(west, ratio, size):
     body, _ = invoke(west, SD35, {"prompt": "a lighthouse", "aspect_ratio": ratio, "seed": 1})
@@ -250,14 +277,20 @@ def test_stable_image_defaults_output_formats_and_random_seed(west):
 @pytest.mark.parametrize(
     ("model_id", "body", "reasons"),
     [
-        (SD35, {"text_prompts": [{"text": "x"}]},
-         ("#: required key [prompt] not found", "#: extraneous key [text_prompts] is not permitted")),
+        (
+            SD35,
+            {"text_prompts": [{"text": "x"}]},
+            ("#: required key [prompt] not found", "#: extraneous key [text_prompts] is not permitted"),
+        ),
         (SD35, {"prompt": "x", "aspect_ratio": "4:3"}, ("#/aspect_ratio: 4:3 is not a valid enum value",)),
         (SD35, {"prompt": "x" * 10001}, ("#/prompt: expected maxLength: 10000, actual: 10001",)),
         (SD35, {"prompt": "x", "seed": 4294967295}, ("#/seed: 4294967295 is not less or equal to 4294967294",)),
         (SD35, {"prompt": "x", "output_format": "gif"}, ("#/output_format: gif is not a valid enum value",)),
-        (SD35, {"prompt": "x", "mode": "image-to-image"},
-         ("#: required key [image] not found", "#: required key [strength] not found")),
+        (
+            SD35,
+            {"prompt": "x", "mode": "image-to-image"},
+            ("#: required key [image] not found", "#: required key [strength] not found"),
+        ),
         (CORE, {"prompt": "x", "mode": "image-to-image"}, ("#/mode: image-to-image is not a valid enum value",)),
     ],
 )
@@ -318,8 +351,11 @@ def test_titan_image_size_table(runtime):
         (NOVA, titan_body(cfgScale=1.0), "#/imageGenerationConfig/cfgScale: 1.0 is not greater or equal to 1.1"),
         (NOVA, titan_body(numberOfImages=6), "#/imageGenerationConfig/numberOfImages: 6 is not less or equal to 5"),
         (NOVA, titan_body(seed=858993460), "#/imageGenerationConfig/seed: 858993460 is not less or equal to 858993459"),
-        (TITAN, titan_body(seed=2**31 - 1),
-         "#/imageGenerationConfig/seed: 2147483647 is not less or equal to 2147483646"),
+        (
+            TITAN,
+            titan_body(seed=2**31 - 1),
+            "#/imageGenerationConfig/seed: 2147483647 is not less or equal to 2147483646",
+        ),
         (NOVA, titan_body(quality="ultra"), "#/imageGenerationConfig/quality: ultra is not a valid enum value"),
         (NOVA, titan_body("x" * 1025), "#/textToImageParams/text: expected maxLength: 1024, actual: 1025"),
         (TITAN, titan_body("x" * 513), "#/textToImageParams/text: expected maxLength: 512, actual: 513"),

@@ -13,8 +13,6 @@ PROMPT = (
 )
 
 
-
-
 def test_response_shape_reads_the_chat_template(runtime):
     body, headers = invoke(runtime, L3_8B, {"prompt": PROMPT, "max_gen_len": 512})
     assert list(body) == ["generation", "prompt_token_count", "generation_token_count", "stop_reason"]

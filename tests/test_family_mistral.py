@@ -14,8 +14,6 @@ M7B, MIXTRAL = "mistral.mistral-7b-instruct-v0:2", "mistral.mixtral-8x7b-instruc
 LARGE, LARGE2 = "mistral.mistral-large-2402-v1:0", "mistral.mistral-large-2407-v1:0"
 
 
-
-
 def test_prompt_response_shape(runtime):
     body, headers = invoke(runtime, M7B, {"prompt": "<s>[INST] Who are you? [/INST]", "max_tokens": 400})
     assert body == {"outputs": [{"text": body["outputs"][0]["text"], "stop_reason": "stop"}]}

@@ -18,8 +18,6 @@ def request(text="Hello! Who are you?", **config) -> dict:
     }
 
 
-
-
 @pytest.mark.parametrize("model_id", [MICRO, LITE, PRO, "us.amazon.nova-pro-v1:0"])
 def test_response_shape(runtime, model_id):
     body, headers = invoke(runtime, model_id, request())

@@ -9,7 +9,6 @@ from tests.conftest import invoke, rejected, stream_chunks
 EXPRESS, LITE, PREMIER = "amazon.titan-text-express-v1", "amazon.titan-text-lite-v1", "amazon.titan-text-premier-v1:0"
 
 
-
 def test_response_shape(runtime):
     body, headers = invoke(
         runtime, EXPRESS, {"inputText": "User: Who are you?\nBot:", "textGenerationConfig": {"maxTokenCount": 400}}

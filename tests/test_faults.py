@@ -373,7 +373,7 @@ def test_a_bad_variable_set_after_setup_reaches_the_caller_not_a_500(runtime, mo
 def test_live_mode_injects_nothing_and_says_so(monkeypatch, capsys):
     from helpers import _setup
 
-    monkeypatch.setattr(_setup._STATE, "offline", False)
+    monkeypatch.setattr(_setup, "answered_by", lambda: "aws")
     with helpers.faults(throttling=1) as injected:
         assert helpers.injected_faults() is None
     assert "LIVE mode: helpers.faults() injects nothing" in capsys.readouterr().out
@@ -398,3 +398,24 @@ def test_threads_meet_the_same_faults_as_a_sequential_run(runtime, fast_backoff)
         got = list(pool.map(call, range(48)))
     assert got == expected
     assert threaded.counts == sequential.counts and threaded.requests == sequential.requests
+
+
+def test_faults_stay_out_of_replayed_recordings(monkeypatch, capsys):
+    from helpers import _setup
+
+    monkeypatch.setattr(_setup, "answered_by", lambda: "recordings")
+    with helpers.faults(throttling=1) as injected:
+        assert helpers.injected_faults() is None
+    assert "only when the simulator answers, not the recordings" in capsys.readouterr().out
+    assert injected.total == 0
+
+
+def test_an_operation_botocore_does_not_model_passes_through_untouched():
+    assert faults.declared_errors("bedrock-runtime", "CreateChatCompletion") == frozenset()
+    assert faults.stream_exception_members("bedrock-runtime", "CreateChatCompletion") == ()
+
+
+def test_fast_backoff_checks_its_factor():
+    for bad in (0, 2, "fast", True):
+        with pytest.raises(ValueError, match="factor must be a number above 0 and at most 1"):
+            helpers.fast_backoff(bad)

@@ -33,26 +33,69 @@ def test_matrix_shape_diagonal_and_bad_metric():
         hs.matrix([[1.0]], "dot")
 
 
-def test_table_aligns_cjk_labels(capsys):
-    hs.table(np.eye(3), ["对不起", "the weather", "미안해"])
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[1] == " 0 对不起        1.00  0.00  0.00"
-    widths = {hs._width(line) for line in lines[1:]}
-    assert len(widths) == 1
+def test_table_text_puts_labels_last_so_numbers_align_in_any_script():
+    t = hs.table(np.array([[1, 0.5, -0.25], [0.5, 1, 0], [-0.25, 0, 1]]), ["对不起", "the weather", "미안해"])
+    lines = repr(t).splitlines()
+    assert lines == [
+        " #     0     1     2  text",
+        " 0  1.00  0.50 -0.25  对不起",
+        " 1  0.50  1.00  0.00  the weather",
+        " 2 -0.25  0.00  1.00  미안해",
+    ]
+
+
+def test_table_html_has_one_cell_per_score_and_escapes_labels():
+    from html.parser import HTMLParser
+
+    t = hs.table(np.eye(2), ["对不起", "<b>&"], digits=3)
+    cells: list[str] = []
+
+    class Cells(HTMLParser):
+        def handle_data(self, data):
+            cells.append(data)
+
+    Cells().feed(t._repr_html_())
+    assert cells == ["#", "text", "0", "1", "0", "对不起", "1.000", "0.000", "1", "<b>&", "0.000", "1.000"]
+
+
+def test_table_refuses_scores_that_do_not_match_the_labels():
+    with pytest.raises(ValueError, match="one row per label"):
+        hs.table(np.eye(3), ["a", "b"])
 
 
 def test_heatmap_draws_without_missing_glyph_warnings():
     import matplotlib
 
     matplotlib.use("Agg")
-    labels = ["对不起", "抱歉", "the weather", "Désolé"]
+    labels = ["对不起", "抱歉", "the weather", "Désolé", "미안해"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph would warn
-        fig = hs.heatmap(np.eye(4), labels, title="cosine")
+        fig = hs.heatmap(np.eye(5), labels, title="cosine")
         fig.canvas.draw()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert ticks[2:] == ["the weather", "Désolé"]
-    assert ticks[:2] in (["对不起", "抱歉"], ["#0", "#1"])  # CJK font installed, or numbered
+    assert ticks[2:4] == ["the weather", "Désolé"]
+    assert ticks in (labels, ["#0", "#1", "the weather", "Désolé", "#4"])  # CJK font installed, or numbered
+
+
+def test_heatmap_falls_back_to_row_numbers_without_a_cjk_font(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.setattr(hs, "CJK_FONTS", ("No Such Font",))
+    monkeypatch.setattr(hs, "_scanned", True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = hs.heatmap(np.eye(2), ["对不起", "sorry"])
+        fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["#0", "sorry"]
+
+
+def test_heatmap_uses_a_cjk_font_when_one_is_installed():
+    from matplotlib import font_manager
+
+    if not any("CJK" in path for path in font_manager.findSystemFonts()):
+        pytest.skip("no Noto/Source Han CJK font on this machine (apt-get install fonts-noto-cjk)")
+    assert hs._cjk_font(["对不起", "미안해", "ごめんなさい"]) in hs.CJK_FONTS
 
 
 def test_importing_helpers_does_not_import_matplotlib():

@@ -1,11 +1,15 @@
-"""The intended answers of lessons 01-03's exercises pass their checks (the notebooks commit them unsolved)."""
+"""The intended answers of lessons 01-03 and 07's exercises pass their checks (the notebooks commit them unsolved)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import boto3
+import nbformat
+import numpy as np
 
+import helpers
 from tests.conftest import NO_RETRIES, stream_chunks
 
 PROMPT = "\n\nHuman:你是谁?请介绍自己，不少于100字\n\nAssistant:"
@@ -37,6 +41,39 @@ def test_exercise_03_server_side_filter_for_image_models_in_us_west_2():
     assert mine == expected and "stability.sd3-5-large-v1:0" in mine
     east = boto3.client("bedrock", region_name="us-east-1", config=NO_RETRIES)
     assert len(east.list_foundation_models()["modelSummaries"]) != len(mine)
+
+
+def _code_cell(lesson: str, start: str) -> str:
+    """The source of the one code cell of `lesson` that starts with `start`."""
+    nb = nbformat.read(Path(__file__).parent.parent / "notebooks" / lesson, as_version=4)
+    (source,) = [c.source for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
+    return source
+
+
+def _hints(lesson: str) -> str:
+    nb = nbformat.read(Path(__file__).parent.parent / "notebooks" / lesson, as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown" and "<details>" in c.source)
+
+
+def test_exercise_07_a_question_sharing_no_word_with_the_images_note_finds_it(runtime, capsys):
+    """The lesson's own cells (documents, search, check) judge the last hint's answer and the committed line."""
+    lesson = "07_titan_embeddings_similarity.ipynb"
+    ns = {"bedrock": runtime, "json": json, "np": np, "helpers": helpers, "v2": "amazon.titan-embed-text-v2:0"}
+    exec(_code_cell(lesson, "documents = {"), ns)
+    exec(_code_cell(lesson, "doc_vectors = "), ns)
+    exec(_code_cell(lesson, "question = "), ns)
+    committed = ns["question"]
+    answer = "How do I make a picture without dogs in it?"
+    assert f'question = "{answer}"' in _hints(lesson), "the last hint must give this answer"
+    check = _code_cell(lesson, "import re")
+    capsys.readouterr()
+    for question, solved in ((answer, True), (committed, False), ("How do negative prompts work?", False)):
+        ns["question"] = question
+        exec(check, ns)
+        out = capsys.readouterr().out
+        assert out.startswith("\u2705" if solved else "\u274c"), (question, out)
+    # The committed question already finds the images note: it fails only for sharing the note's words.
+    assert ns["search"](committed, k=1)[0][1] == "images" and ns["shared"]
 
 
 def _lesson_12_cells() -> tuple[str, str, str]:

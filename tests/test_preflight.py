@@ -51,7 +51,10 @@ def test_each_failing_row_says_how_to_fix_it():
     unknown = rows_of(report, "anthropic.claude-v9")["offered in us-east-1"]
     assert unknown[0] == "fail" and "lesson 03" in unknown[2]
     legacy = rows_of(report, CLAUDE)["lifecycle"]
-    assert legacy[0] == "warn" and "end of life 2025-07-21" in legacy[1] and SONNET in legacy[2]
+    from helpers.simulator import catalog
+
+    assert legacy[0] == "warn" and "end of life 2025-07-21" in legacy[1]
+    assert legacy[2] == f"move to {catalog.get(CLAUDE).successor}"
     assert len(report.problems) == 3 and not report.ok
     assert all(row.fix for row in report.rows if row.status in ("fail", "warn"))
 

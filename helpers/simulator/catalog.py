@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from ..profiles import PREFIXES as PROFILE_PREFIXES
+from ..profiles import source_regions
 from . import settings
 
 # A model's identifier as InvokeModel accepts it: a base id, an inference-profile id
@@ -18,7 +20,6 @@ _ARN = re.compile(
     r"^arn:aws(?:-[^:]+)?:bedrock:(?P<region>[a-z0-9-]{1,20}):(?P<account>\d{12})?:"
     r"(?P<kind>foundation-model|inference-profile)/(?P<id>[A-Za-z0-9.:-]+)$"
 )
-PROFILE_PREFIXES = ("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,17 @@ class Model:
     version: str | None = None
     customizations: tuple[str, ...] = ()
     inference_types: tuple[str, ...] = ("ON_DEMAND",)
+    on_demand_regions: tuple[str, ...] | None = None  # None: `on_demand` holds in every listed region
+    source: str | None = None  # where the row's lifecycle and Regions come from (AWS page titles and URLs)
+    estimated: tuple[str, ...] = ()  # lifecycle keys (or "limits") that are estimates, not AWS facts
+    note: str | None = None
+    marketplace_product_id: str | None = None  # AWS Marketplace product of a third-party model (model card)
+
+    def on_demand_in(self, region: str) -> bool:
+        """Whether the plain model id (no inference profile) may be invoked in `region`."""
+        if self.on_demand_regions is not None:
+            return region in self.on_demand_regions
+        return self.on_demand
 
     def date(self, key: str) -> dt.date | None:
         value = self.lifecycle.get(key)
@@ -101,6 +113,11 @@ def _load() -> tuple[dict, dict[str, Model], dict[str, str]]:
             version=row.get("version"),
             customizations=tuple(row.get("customizationsSupported", defaults["customizationsSupported"])),
             inference_types=tuple(row.get("inferenceTypesSupported", defaults["inferenceTypesSupported"])),
+            on_demand_regions=tuple(row["onDemandRegions"]) if "onDemandRegions" in row else None,
+            source=row.get("source"),
+            estimated=tuple(row.get("estimated", ())),
+            note=row.get("note"),
+            marketplace_product_id=row.get("marketplaceProductId"),
         )
         models[model.model_id] = model
         for alias in model.aliases:
@@ -148,9 +165,14 @@ def resolve(identifier: str) -> Resolved | None:
     return None
 
 
+def simulator_regions() -> tuple[str, ...]:
+    """The Regions the simulator serves (a model row lists a subset, or all of them by default)."""
+    return tuple(_load()[0]["defaults"]["regions"])
+
+
 def profile_regions(prefix: str) -> tuple[str, ...]:
-    """Source regions from which a geography's cross-region inference profiles can be called."""
-    geo = {"us": ("us-", "ca-"), "eu": ("eu-",), "apac": ("ap-",), "jp": ("ap-northeast-1",), "au": ("ap-southeast-2",)}
-    if prefix == "global":
-        return tuple(_load()[0]["defaults"]["regions"])
-    return tuple(r for r in _load()[0]["defaults"]["regions"] if r.startswith(geo.get(prefix, (prefix,))))
+    """The simulator's Regions from which a geography's cross-region inference profiles can be called.
+
+    The geography table is `helpers.profiles` (one source for the lessons' helper and the simulator).
+    """
+    return tuple(r for r in simulator_regions() if r in source_regions(prefix))

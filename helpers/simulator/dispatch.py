@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import faults, operations, settings, sts
+from . import faults, openai_compat, operations, settings, sts
 from .errors import BedrockError
 from .wire import Request, Response
 
@@ -71,6 +71,15 @@ ROUTES: list[Route] = [
         operations.get_foundation_model_availability,
     ),
     _route("sts", "GetCallerIdentity", "POST", r"^/$", sts.handle),
+    # bedrock-runtime's OpenAI-compatible Chat Completions (not in botocore's model; the local
+    # endpoint serves it): /openai/v1/chat/completions, and /v1/chat/completions as AWS also lists.
+    _route(
+        "bedrock-runtime",
+        "CreateChatCompletion",
+        "POST",
+        r"^(?:/openai)?/v1/chat/completions$",
+        openai_compat.create_chat_completion,
+    ),
 ]
 
 
@@ -157,6 +166,7 @@ def handle(request: Request, service: str | None = None) -> Response:
     chain = run_operation
     for hook in list(_hooks):
         chain = _wrap(hook, call, chain)
+    token = settings.in_force.set(current)  # every layer below reads these, not the environment
     try:
         return chain()
     except BedrockError as err:
@@ -171,6 +181,8 @@ def handle(request: Request, service: str | None = None) -> Response:
                 f"({type(exc).__name__}: {exc}). This is a bug in the simulator, not in your code.",
             )
         )
+    finally:
+        settings.in_force.reset(token)
 
 
 def _wrap(hook: Hook, call: Call, inner: Callable[[], Response]) -> Callable[[], Response]:

@@ -26,8 +26,7 @@ STATUS = {
 INVALID_MODEL_ID = "The provided model identifier is invalid."
 NO_STREAMING = "The model is unsupported for streaming."
 END_OF_LIFE = (
-    "This model version has reached the end of its life. "
-    "Please refer to the AWS documentation for more details."
+    "This model version has reached the end of its life. Please refer to the AWS documentation for more details."
 )
 NO_ACCESS = "You don't have access to the model with the specified model ID."
 ON_DEMAND_NOT_SUPPORTED = (
@@ -58,8 +57,7 @@ MODEL_STREAM_ERROR = "The system encountered an unexpected error during processi
 MODEL_TIMEOUT = "Model has timed out in processing the request. Try your request again."
 MODEL_NOT_READY = "Model is not ready to serve inference requests."
 CONVERSE_UNSUPPORTED = (
-    "This action doesn't support the model that you provided. "
-    "Try again with a supported text or chat model."
+    "This action doesn't support the model that you provided. Try again with a supported text or chat model."
 )
 
 
@@ -88,6 +86,4 @@ def validation(message: str) -> BedrockError:
 
 def malformed(*violations: str) -> BedrockError:
     """The JSON-schema layer's message: every violation prefixed by its pointer, concatenated."""
-    return validation(
-        "Malformed input request: " + "".join(violations) + ", please reformat your input and try again."
-    )
+    return validation("Malformed input request: " + "".join(violations) + ", please reformat your input and try again.")

@@ -356,17 +356,28 @@ def _service_model(service: str):
     return botocore.session.get_session().get_service_model(service)
 
 
+def _operation_model(service: str, operation: str):
+    """botocore's model of the operation, or None for a route botocore does not know (Chat Completions)."""
+    from botocore.model import OperationNotFoundError
+
+    try:
+        return _service_model(service).operation_model(operation)
+    except OperationNotFoundError:
+        return None
+
+
 @cache
 def declared_errors(service: str, operation: str) -> frozenset[str]:
-    """The error shapes botocore's model lists for an operation."""
-    model = _service_model(service).operation_model(operation)
-    return frozenset(shape.name for shape in model.error_shapes)
+    """The error shapes botocore's model lists for an operation (none for an operation it lacks)."""
+    model = _operation_model(service, operation)
+    return frozenset(shape.name for shape in model.error_shapes) if model is not None else frozenset()
 
 
 @cache
 def stream_exception_members(service: str, operation: str) -> tuple[str, ...]:
     """The mid-stream exceptions we can send that the operation's event-stream shape declares."""
-    shape = _service_model(service).operation_model(operation).get_event_stream_output()
+    model = _operation_model(service, operation)
+    shape = model.get_event_stream_output() if model is not None else None
     if shape is None:
         return ()
     return tuple(

@@ -91,7 +91,7 @@ def resolve_invocable(request: Request, model_id: str) -> Resolved:
         raise validation(INVALID_MODEL_ID)
     if status == "EOL" and lifecycle_mode() == "current":
         raise BedrockError("ResourceNotFoundException", END_OF_LIFE)
-    if not resolved.profile and not model.on_demand:
+    if not resolved.profile and not model.on_demand_in(region):
         raise validation(ON_DEMAND_NOT_SUPPORTED.format(model_id=model.model_id))
     return resolved
 
@@ -176,10 +176,10 @@ def _iso(day: str) -> str:
     return f"{day}T00:00:00Z"
 
 
-def inference_types(model: Model) -> list[str]:
+def inference_types(model: Model, region: str) -> list[str]:
     """What the listing says a model supports; profile-only models say INFERENCE_PROFILE, as real
     listings do (e.g. aws-samples/aws-genai-llm-chatbot#651), though the enum lacks that value."""
-    return list(model.inference_types) if model.on_demand else ["INFERENCE_PROFILE"]
+    return list(model.inference_types) if model.on_demand_in(region) else ["INFERENCE_PROFILE"]
 
 
 def model_summary(model: Model, region: str) -> dict:
@@ -198,7 +198,7 @@ def model_summary(model: Model, region: str) -> dict:
         "outputModalities": list(model.output_modalities),
         "responseStreamingSupported": model.streaming,
         "customizationsSupported": list(model.customizations),
-        "inferenceTypesSupported": inference_types(model),
+        "inferenceTypesSupported": inference_types(model, region),
         "modelLifecycle": lifecycle,
     }
     return summary
@@ -238,7 +238,7 @@ def list_foundation_models(request: Request) -> Response:
             continue
         if "byOutputModality" in q and q["byOutputModality"] not in model.output_modalities:
             continue
-        if "byInferenceType" in q and q["byInferenceType"] not in inference_types(model):
+        if "byInferenceType" in q and q["byInferenceType"] not in inference_types(model, region):
             continue
         if "byCustomizationType" in q and q["byCustomizationType"] not in model.customizations:
             continue

@@ -10,11 +10,34 @@ everit would (`required key [prompt] not found`, `extraneous key [x] is not perm
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 
-from jsonschema import Draft7Validator
-
 from .errors import malformed
+
+
+def _import_validator():
+    """jsonschema's Draft7Validator, imported without its optional `rfc3987_syntax` format checker.
+
+    Bedrock's bodies use no JSON-schema `format`, but jsonschema imports every optional format
+    library it finds, and `rfc3987_syntax` (installed with JupyterLab's jsonschema extras) builds a
+    grammar at import: about 1 s of a learner's first offline call (measured with -X importtime).
+    Hiding it while jsonschema loads skips only the `iri` format checks; once jsonschema is loaded
+    the module can be imported normally again by anyone who wants it.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        from jsonschema import Draft7Validator
+
+        return Draft7Validator
+    sys.modules["rfc3987_syntax"] = None  # makes `import rfc3987_syntax` raise ImportError
+    try:
+        from jsonschema import Draft7Validator
+    finally:
+        del sys.modules["rfc3987_syntax"]
+    return Draft7Validator
+
+
+Draft7Validator = _import_validator()
 
 _JSON_TYPES = {
     dict: "JSONObject",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 LIFECYCLE = "BEDROCK_SIMULATOR_LIFECYCLE"
@@ -65,11 +66,16 @@ def parse(env: dict[str, str] | os._Environ) -> Settings:
 
 
 _cache: tuple[tuple[str | None, ...], Settings] | None = None
+# While dispatch answers a request, the settings it read for it (one read per request).
+in_force: ContextVar[Settings | None] = ContextVar("bedrock_simulator_settings", default=None)
 
 
 def current() -> Settings:
     """The settings in force now (re-read only when a variable changed)."""
     global _cache
+    active = in_force.get()
+    if active is not None:
+        return active
     key = tuple(os.environ.get(name) for name in VARIABLES)
     cached = _cache
     if cached is not None and cached[0] == key:

@@ -91,8 +91,11 @@ def invoke(model: Model, body: dict) -> Reply:
     reply = {
         "id": reply_id,
         "choices": [
-            {"index": i, "message": {"role": "assistant", "content": g.text, "tool_calls": None},
-             "finish_reason": _finish(g)}
+            {
+                "index": i,
+                "message": {"role": "assistant", "content": g.text, "tool_calls": None},
+                "finish_reason": _finish(g),
+            }
             for i, g in enumerate(gens)
         ],
         "usage": _usage(gens),
@@ -104,8 +107,12 @@ def stream(model: Model, body: dict) -> StreamReply:
     gens, reply_id = _generate(model, body)
     chunks: list[dict] = []
     for i, g in enumerate(gens):
-        chunks.append({"id": reply_id, "choices": [
-            {"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+        chunks.append(
+            {
+                "id": reply_id,
+                "choices": [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
+            }
+        )
         chunks += [
             {"id": reply_id, "choices": [{"index": i, "delta": {"content": piece}, "finish_reason": None}]}
             for piece in chunk_pieces(g.pieces)

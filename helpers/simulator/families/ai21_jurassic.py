@@ -80,9 +80,11 @@ def invoke(model: Model, body: dict) -> Reply:
     schema.check(_schema(model), body)
     prompt = body["prompt"]
     max_tokens = body.get("maxTokens", 200)
-    variation = f"{body.get('temperature', 0.5)}/{body.get('topP', 0.5)}/{body.get('countPenalty')}/" + str(
-        body.get("presencePenalty")
-    ) + f"/{body.get('frequencyPenalty')}"
+    variation = (
+        f"{body.get('temperature', 0.5)}/{body.get('topP', 0.5)}/{body.get('countPenalty')}/"
+        + str(body.get("presencePenalty"))
+        + f"/{body.get('frequencyPenalty')}"
+    )
     gen = text.generate(
         prompt,
         model.display_name,

@@ -26,7 +26,7 @@ import re
 from .. import schema
 from ..catalog import Model
 from ..errors import malformed, validation
-from ..generators import text
+from ..generators import grounding, text
 from . import Reply, StreamReply, chunk_pieces
 from ._chat import base58, block_text, count
 
@@ -143,6 +143,12 @@ def _generate(model: Model, body: dict) -> tuple[text.Generation, str]:
     users = [m for m in messages if m["role"] == "user"]
     question = block_text(users[-1]["content"])
     system = _system_text(body)
+    # Passages in the system prompt or the last user turn ground the answer (rule: generators/grounding.py).
+    system_passages, _ = grounding.split_context(system)
+    user_passages, rest = grounding.split_context(question)
+    context = system_passages + user_passages
+    if context:
+        question = grounding.question_of(rest) or question
     input_tokens = count(system, *(block_text(m["content"]) for m in messages)) + 3 * len(messages) + 4
     variation = "/".join(
         str(x)
@@ -155,6 +161,7 @@ def _generate(model: Model, body: dict) -> tuple[text.Generation, str]:
         input_tokens=input_tokens,
         stop_sequences=body.get("stop_sequences", []),
         variation=variation,
+        context=context,
     )
     return gen, "msg_bdrk_01" + base58(model.model_id, body, length=22)
 

@@ -80,8 +80,14 @@ def _generate(model: Model, body: dict) -> tuple[text.Generation, dict]:
     input_tokens += count(*(str(d) for d in docs)) + 4 * (len(history) + 1)
     variation = "/".join(
         str(x)
-        for x in (body.get("temperature", 0.3), body.get("p", 0.75), body.get("k", 0), body.get("seed", ""),
-                  body.get("preamble", ""), len(history))
+        for x in (
+            body.get("temperature", 0.3),
+            body.get("p", 0.75),
+            body.get("k", 0),
+            body.get("seed", ""),
+            body.get("preamble", ""),
+            len(history),
+        )
     )
     gen = text.generate(
         body["message"],
@@ -110,8 +116,11 @@ def _generate(model: Model, body: dict) -> tuple[text.Generation, dict]:
     if body.get("return_prompt"):
         reply["prompt"] = _prompt(body)
     if body.get("search_queries_only"):
-        reply.update(text="", is_search_required=True,
-                     search_queries=[{"text": body["message"], "generation_id": reply["generation_id"]}])
+        reply.update(
+            text="",
+            is_search_required=True,
+            search_queries=[{"text": body["message"], "generation_id": reply["generation_id"]}],
+        )
     return gen, reply
 
 
@@ -122,9 +131,7 @@ def invoke(model: Model, body: dict) -> Reply:
 
 def stream(model: Model, body: dict) -> StreamReply:
     gen, reply = _generate(model, body)
-    chunks: list[dict] = [
-        {"is_finished": False, "event_type": "stream-start", "generation_id": reply["generation_id"]}
-    ]
+    chunks: list[dict] = [{"is_finished": False, "event_type": "stream-start", "generation_id": reply["generation_id"]}]
     chunks += [
         {"is_finished": False, "event_type": "text-generation", "text": piece}
         for piece in chunk_pieces(gen.pieces, size=1)

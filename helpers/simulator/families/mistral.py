@@ -88,8 +88,9 @@ def _stop(gen: text.Generation) -> str:
 def invoke(model: Model, body: dict) -> Reply:
     gen = _generate(model, body)
     if _chat(model) and "messages" in body:
-        reply = {"choices": [{"index": 0, "message": {"role": "assistant", "content": gen.text},
-                              "stop_reason": _stop(gen)}]}
+        reply = {
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": gen.text}, "stop_reason": _stop(gen)}]
+        }
     else:
         reply = {"outputs": [{"text": gen.text, "stop_reason": _stop(gen)}]}
     return Reply(reply, gen.input_tokens, gen.output_tokens)
@@ -103,8 +104,9 @@ def stream(model: Model, body: dict) -> StreamReply:
     for i, piece in enumerate(pieces):
         reason = _stop(gen) if i == len(pieces) - 1 else None
         if chat:
-            chunks.append({"choices": [{"index": 0, "message": {"role": "assistant", "content": piece},
-                                        "stop_reason": reason}]})
+            chunks.append(
+                {"choices": [{"index": 0, "message": {"role": "assistant", "content": piece}, "stop_reason": reason}]}
+            )
         else:
             chunks.append({"outputs": [{"text": piece, "stop_reason": reason}]})
     return StreamReply(chunks, gen.input_tokens, gen.output_tokens)

@@ -35,8 +35,10 @@ def _schema(model: Model) -> dict:
         "additionalProperties": False,
         "properties": {
             "schemaVersion": {"type": "string", "enum": ["messages-v1"]},
-            "system": {"type": "array", "items": {"type": "object", "required": ["text"],
-                                                  "properties": {"text": {"type": "string"}}}},
+            "system": {
+                "type": "array",
+                "items": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+            },
             "messages": {
                 "type": "array",
                 "minItems": 1,

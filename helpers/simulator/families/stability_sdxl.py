@@ -35,12 +35,29 @@ from . import Reply
 
 STYLE_PRESETS = list(images.STYLES)  # the 17 presets in AWS's SDXL 1.0 parameter page
 SAMPLERS = [
-    "DDIM", "DDPM", "K_DPMPP_2M", "K_DPMPP_2S_ANCESTRAL", "K_DPM_2", "K_DPM_2_ANCESTRAL",
-    "K_EULER", "K_EULER_ANCESTRAL", "K_HEUN", "K_LMS",
+    "DDIM",
+    "DDPM",
+    "K_DPMPP_2M",
+    "K_DPMPP_2S_ANCESTRAL",
+    "K_DPM_2",
+    "K_DPM_2_ANCESTRAL",
+    "K_EULER",
+    "K_EULER_ANCESTRAL",
+    "K_HEUN",
+    "K_LMS",
 ]
 CLIP_GUIDANCE_PRESETS = ["FAST_BLUE", "FAST_GREEN", "NONE", "SIMPLE", "SLOW", "SLOWER", "SLOWEST"]
-V1_SIZES = [(1024, 1024), (1152, 896), (1216, 832), (1344, 768), (1536, 640),
-            (640, 1536), (768, 1344), (832, 1216), (896, 1152)]  # width x height
+V1_SIZES = [
+    (1024, 1024),
+    (1152, 896),
+    (1216, 832),
+    (1344, 768),
+    (1536, 640),
+    (640, 1536),
+    (768, 1344),
+    (832, 1216),
+    (896, 1152),
+]  # width x height
 V1_SIZE_ERROR = (
     "for stable-diffusion-xl-1024-v0-9 and stable-diffusion-xl-1024-v1-0 the allowed dimensions are "
     + ", ".join(f"{w}x{h}" for w, h in V1_SIZES)

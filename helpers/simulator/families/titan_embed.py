@@ -47,7 +47,8 @@ V2_SCHEMA = {
 }
 
 TOO_MANY_TOKENS = "400 Bad Request: Too many input tokens. Max input tokens: {limit}, request input token count: {n}"
-V2_SALT = "titan-v2|"  # V2 has its own vector space: G1 and V2 vectors are not comparable
+# Each model has its own vector space (see generators.embeddings): G1 and V2 vectors are not comparable.
+G1_SPACE, V2_SPACE = "amazon.titan-embed-text-v1", "amazon.titan-embed-text-v2"
 
 
 def as_json_floats(vec: np.ndarray) -> list[float]:
@@ -80,7 +81,7 @@ def invoke(model: Model, body: dict) -> Reply:
     schema.check_summarised(G1_SCHEMA, body)
     text = body["inputText"]
     n = _token_count(model, text)
-    vec = embeddings.embed(text, model.limits.get("dimensions", 1536), normalize=False) * 0.5
+    vec = embeddings.embed(text, model.limits.get("dimensions", 1536), space=G1_SPACE, normalize=False)
     return Reply({"embedding": as_json_floats(vec), "inputTextTokenCount": n}, n, 0)
 
 
@@ -90,9 +91,7 @@ def _invoke_v2(model: Model, body: dict) -> Reply:
     n = _token_count(model, text)
     dims = body.get("dimensions", 1024)
     normalize = body.get("normalize", True)
-    vec = embeddings.embed(text, dims, normalize=normalize, salt=V2_SALT)
-    if not normalize:
-        vec = vec * 0.5  # unnormalised V2 vectors keep components of order one, as G1's
+    vec = embeddings.embed(text, dims, space=V2_SPACE, normalize=normalize)
     floats = [float(x) for x in vec.astype(np.float32)]
     by_type: dict[str, list] = {}
     for kind in body.get("embeddingTypes", ["float"]):

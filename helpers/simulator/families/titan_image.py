@@ -23,18 +23,49 @@ from ..generators import images, tokens
 from . import Reply
 
 TASK_TYPES = [
-    "TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION", "INPAINTING", "OUTPAINTING",
-    "BACKGROUND_REMOVAL", "VIRTUAL_TRY_ON",
+    "TEXT_IMAGE",
+    "COLOR_GUIDED_GENERATION",
+    "IMAGE_VARIATION",
+    "INPAINTING",
+    "OUTPAINTING",
+    "BACKGROUND_REMOVAL",
+    "VIRTUAL_TRY_ON",
 ]
 NOVA_STYLES = {  # Nova Canvas visual style -> the painter's nearest look
-    "3D_ANIMATED_FAMILY_FILM": "3d-model", "DESIGN_SKETCH": "line-art", "FLAT_VECTOR_ILLUSTRATION": "anime",
-    "GRAPHIC_NOVEL_ILLUSTRATION": "comic-book", "MAXIMALISM": "fantasy-art", "MIDCENTURY_RETRO": "analog-film",
-    "PHOTOREALISM": "photographic", "SOFT_DIGITAL_PAINTING": "digital-art",
+    "3D_ANIMATED_FAMILY_FILM": "3d-model",
+    "DESIGN_SKETCH": "line-art",
+    "FLAT_VECTOR_ILLUSTRATION": "anime",
+    "GRAPHIC_NOVEL_ILLUSTRATION": "comic-book",
+    "MAXIMALISM": "fantasy-art",
+    "MIDCENTURY_RETRO": "analog-film",
+    "PHOTOREALISM": "photographic",
+    "SOFT_DIGITAL_PAINTING": "digital-art",
 }
 TITAN_SIZES = [  # width x height
-    (1024, 1024), (768, 768), (512, 512), (768, 1152), (384, 576), (1152, 768), (576, 384), (768, 1280),
-    (384, 640), (1280, 768), (640, 384), (896, 1152), (448, 576), (1152, 896), (576, 448), (768, 1408),
-    (384, 704), (1408, 768), (704, 384), (640, 1408), (320, 704), (1408, 640), (704, 320), (1152, 640),
+    (1024, 1024),
+    (768, 768),
+    (512, 512),
+    (768, 1152),
+    (384, 576),
+    (1152, 768),
+    (576, 384),
+    (768, 1280),
+    (384, 640),
+    (1280, 768),
+    (640, 384),
+    (896, 1152),
+    (448, 576),
+    (1152, 896),
+    (576, 448),
+    (768, 1408),
+    (384, 704),
+    (1408, 768),
+    (704, 384),
+    (640, 1408),
+    (320, 704),
+    (1408, 640),
+    (704, 320),
+    (1152, 640),
     (1173, 640),
 ]
 
@@ -97,9 +128,7 @@ def size_problem(model: Model, width: int, height: int) -> str | None:
 def invoke(model: Model, body: dict) -> Reply:
     schema.check(_schema(model), body)
     if body["taskType"] != "TEXT_IMAGE":
-        raise validation(
-            f"The offline simulator draws taskType TEXT_IMAGE only; {body['taskType']} needs live mode."
-        )
+        raise validation(f"The offline simulator draws taskType TEXT_IMAGE only; {body['taskType']} needs live mode.")
     if "textToImageParams" not in body:
         schema.check({"required": ["textToImageParams"]}, body)
     params, config = body["textToImageParams"], body.get("imageGenerationConfig", {})

@@ -20,7 +20,7 @@ import re
 
 from .. import schema
 from ..catalog import Model
-from ..generators import text, tokens
+from ..generators import grounding, text, tokens
 from . import Reply, StreamReply, chunk_pieces
 
 
@@ -58,14 +58,17 @@ def _question(prompt: str) -> str:
 def _generate(model: Model, body: dict) -> tuple[text.Generation, str]:
     schema.check_summarised(_schema(model), body)
     config = body.get("textGenerationConfig", {})
+    # Passages in the prompt ground the answer (rule: generators/grounding.py); the question is what is left.
+    context, rest = grounding.split_context(body["inputText"])
     gen = text.generate(
-        _question(body["inputText"]),
+        _question((grounding.question_of(rest) if context else "") or body["inputText"]),
         model.display_name,
         max_tokens=config.get("maxTokenCount", 512),
         input_tokens=tokens.count(body["inputText"]),
         stop_sequences=config.get("stopSequences", []),
         variation=f"{config.get('temperature', 0.7)}/{config.get('topP', 0.9)}",
         prefix="\n",
+        context=context,
     )
     reason = {"end": "FINISH", "max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}[gen.stop_reason]
     return gen, reason

@@ -24,9 +24,23 @@ import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
 STYLES = (
-    "3d-model", "analog-film", "anime", "cinematic", "comic-book", "digital-art", "enhance",
-    "fantasy-art", "isometric", "line-art", "low-poly", "modeling-compound", "neon-punk", "origami",
-    "photographic", "pixel-art", "tile-texture",
+    "3d-model",
+    "analog-film",
+    "anime",
+    "cinematic",
+    "comic-book",
+    "digital-art",
+    "enhance",
+    "fantasy-art",
+    "isometric",
+    "line-art",
+    "low-poly",
+    "modeling-compound",
+    "neon-punk",
+    "origami",
+    "photographic",
+    "pixel-art",
+    "tile-texture",
 )
 
 # time of day and place -> words that call them up (English and a few Chinese), in priority order
@@ -127,8 +141,12 @@ _SKIES = {  # (time, place) or time -> top and horizon colours as (h, s, v)
     "day": ((0.58, 0.55, 0.85), (0.55, 0.2, 1.0)),
 }
 _GROUNDS = {
-    "forest": (0.3, 0.6, 0.45), "snow": (0.6, 0.05, 0.97), "desert": (0.09, 0.55, 0.9),
-    "ocean": (0.55, 0.7, 0.55), "city": (0.65, 0.2, 0.3), "space": (0.05, 0.35, 0.45),
+    "forest": (0.3, 0.6, 0.45),
+    "snow": (0.6, 0.05, 0.97),
+    "desert": (0.09, 0.55, 0.9),
+    "ocean": (0.55, 0.7, 0.55),
+    "city": (0.65, 0.2, 0.3),
+    "space": (0.05, 0.35, 0.45),
 }
 
 
@@ -192,7 +210,7 @@ def _sky(req: Request, plan: _Plan, rng: np.random.Generator, detail: np.random.
     cx, cy = w * (0.2 + 0.6 * rng.random()), h * (0.15 + 0.3 * rng.random())
     if plan.place == "studio":  # a soft key light instead of a sun
         d = np.hypot((xx - cx) / w, (yy - h * 0.1) / h)
-        img += (np.exp(-(d / 0.35) ** 2) * 60)[..., None]
+        img += (np.exp(-((d / 0.35) ** 2)) * 60)[..., None]
     elif "sun" not in plan.removed:
         if plan.time == "sunset":
             cy = hz - h * (0.12 + 0.1 * rng.random())
@@ -225,8 +243,9 @@ def _sky(req: Request, plan: _Plan, rng: np.random.Generator, detail: np.random.
     return canvas
 
 
-def _land(canvas: Image.Image, req: Request, plan: _Plan, rng: np.random.Generator,
-          detail: np.random.Generator) -> None:
+def _land(
+    canvas: Image.Image, req: Request, plan: _Plan, rng: np.random.Generator, detail: np.random.Generator
+) -> None:
     """Mountains, ground or water, city, trees and dunes, painted onto `canvas` in place."""
     w, h = canvas.size
     hz = int(h * plan.horizon)
@@ -245,8 +264,11 @@ def _land(canvas: Image.Image, req: Request, plan: _Plan, rng: np.random.Generat
             near_sun = detail.random() < 0.5 and "sun" not in plan.removed
             x = sun_x + (detail.random() - 0.5) * w * 0.15 if near_sun else detail.random() * w
             length = w * 0.02 * (1 + 4 * (y - hz) / max(1, h - hz))
-            draw.line((x - length / 2, y, x + length / 2, y), fill=glitter if near_sun else _rgb(plan.ground, 1.35),
-                      width=max(1, h // 300))
+            draw.line(
+                (x - length / 2, y, x + length / 2, y),
+                fill=glitter if near_sun else _rgb(plan.ground, 1.35),
+                width=max(1, h // 300),
+            )
     elif plan.place == "studio":
         floor = _gradient(w, h - hz, plan.ground * 1.05, plan.ground * 0.7)
         canvas.paste(Image.fromarray(np.clip(floor, 0, 255).astype(np.uint8)), (0, hz))
@@ -282,8 +304,9 @@ def _land(canvas: Image.Image, req: Request, plan: _Plan, rng: np.random.Generat
             _fill_below(draw, top, h, _rgb(plan.ground, 0.85 + 0.08 * k))
 
 
-def _paint_scene(req: Request, plan: _Plan, rng: np.random.Generator,
-                 detail: np.random.Generator) -> tuple[Image.Image, Image.Image]:
+def _paint_scene(
+    req: Request, plan: _Plan, rng: np.random.Generator, detail: np.random.Generator
+) -> tuple[Image.Image, Image.Image]:
     """(background, subject layer as RGBA): styles may treat the subject apart (focus, outline)."""
     canvas = _sky(req, plan, rng, detail)
     _land(canvas, req, plan, rng, detail)
@@ -313,14 +336,16 @@ def _subject(draw: ImageDraw.ImageDraw, plan: _Plan, rng: np.random.Generator, w
         x0, y0 = cx - sw / 2, base - sh
         draw.ellipse((x0 + sw * 0.05, base - sh * 0.05, x0 + sw * 0.95, base + sh * 0.18), fill=(40, 40, 48))
         draw.rounded_rectangle((x0, y0 - sh * 0.55, x0 + sw, y0 + sh * 0.5), radius=sh * 0.3, fill=dark)
-        draw.rounded_rectangle((x0 + sw * 0.04, y0 + sh * 0.1, x0 + sw * 0.96, base - sh * 0.12),
-                               radius=sh * 0.25, fill=main)
+        draw.rounded_rectangle(
+            (x0 + sw * 0.04, y0 + sh * 0.1, x0 + sw * 0.96, base - sh * 0.12), radius=sh * 0.25, fill=main
+        )
         for k in range(3):
             cx0 = x0 + sw * (0.1 + 0.27 * k)
             draw.rounded_rectangle((cx0, y0 - sh * 0.4, cx0 + sw * 0.25, y0 + sh * 0.2), radius=sh * 0.2, fill=light)
         for side in (x0 - sw * 0.02, x0 + sw * 0.9):
-            draw.rounded_rectangle((side, y0 - sh * 0.15, side + sw * 0.12, base - sh * 0.1),
-                                   radius=sh * 0.2, fill=dark)
+            draw.rounded_rectangle(
+                (side, y0 - sh * 0.15, side + sw * 0.12, base - sh * 0.1), radius=sh * 0.2, fill=dark
+            )
         for leg in (x0 + sw * 0.1, x0 + sw * 0.86):
             draw.rectangle((leg, base - sh * 0.12, leg + sw * 0.03, base + sh * 0.08), fill=(30, 30, 34))
     elif plan.subject == "lighthouse":
@@ -328,13 +353,18 @@ def _subject(draw: ImageDraw.ImageDraw, plan: _Plan, rng: np.random.Generator, w
         for k in range(6):
             y1, y2 = base - lh * (k + 1) / 6, base - lh * k / 6
             shrink = lw * 0.25 * (k / 6)
-            draw.rectangle((cx - lw / 2 + shrink, y1, cx + lw / 2 - shrink, y2),
-                           fill=(230, 230, 225) if k % 2 else (200, 40, 45))
+            draw.rectangle(
+                (cx - lw / 2 + shrink, y1, cx + lw / 2 - shrink, y2), fill=(230, 230, 225) if k % 2 else (200, 40, 45)
+            )
         draw.rectangle((cx - lw * 0.3, base - lh * 1.12, cx + lw * 0.3, base - lh), fill=(255, 230, 140))
-        draw.polygon([(cx - lw * 0.4, base - lh * 1.12), (cx + lw * 0.4, base - lh * 1.12), (cx, base - lh * 1.25)],
-                     fill=(60, 60, 70))
-        draw.polygon([(cx, base - lh * 1.06), (cx + s * 0.45, base - lh * 1.2), (cx + s * 0.45, base - lh * 0.92)],
-                     fill=(255, 240, 180))
+        draw.polygon(
+            [(cx - lw * 0.4, base - lh * 1.12), (cx + lw * 0.4, base - lh * 1.12), (cx, base - lh * 1.25)],
+            fill=(60, 60, 70),
+        )
+        draw.polygon(
+            [(cx, base - lh * 1.06), (cx + s * 0.45, base - lh * 1.2), (cx + s * 0.45, base - lh * 0.92)],
+            fill=(255, 240, 180),
+        )
     elif plan.subject == "house":
         hw, hh = s * 0.3, s * 0.2
         draw.rectangle((cx - hw / 2, base - hh, cx + hw / 2, base), fill=main)
@@ -395,7 +425,7 @@ def _monument(draw: ImageDraw.ImageDraw, plan: _Plan, rng: np.random.Generator, 
 
 def _vignette(im: Image.Image, strength: float) -> Image.Image:
     w, h = im.size
-    yy, xx = np.ogrid[-1:1:complex(0, h), -1:1:complex(0, w)]
+    yy, xx = np.ogrid[-1 : 1 : complex(0, h), -1 : 1 : complex(0, w)]
     mask = 1 - strength * np.clip(xx**2 + yy**2 - 0.3, 0, None)
     return Image.fromarray(np.clip(np.asarray(im, np.float32) * mask[..., None], 0, 255).astype(np.uint8))
 
@@ -451,19 +481,33 @@ def _isometric(im: Image.Image, plan: _Plan) -> Image.Image:
     inv = (d / det, -b / det, -c / det, a / det)
     sx, sy = w, h  # source scale
     data = (
-        inv[0] * sx, inv[1] * sx, -(inv[0] * cx + inv[1] * top) * sx,
-        inv[2] * sy, inv[3] * sy, -(inv[2] * cx + inv[3] * top) * sy,
+        inv[0] * sx,
+        inv[1] * sx,
+        -(inv[0] * cx + inv[1] * top) * sx,
+        inv[2] * sy,
+        inv[3] * sy,
+        -(inv[2] * cx + inv[3] * top) * sy,
     )
     face = im.transform((w, h), Image.Transform.AFFINE, data, resample=Image.Resampling.BILINEAR)
     mask = Image.new("L", (w, h), 255).transform((w, h), Image.Transform.AFFINE, data)
     depth = side * 0.22
-    left = [(cx - side / 2, top + side / 4), (cx, top + side / 2), (cx, top + side / 2 + depth),
-            (cx - side / 2, top + side / 4 + depth)]
-    right = [(cx, top + side / 2), (cx + side / 2, top + side / 4), (cx + side / 2, top + side / 4 + depth),
-             (cx, top + side / 2 + depth)]
+    left = [
+        (cx - side / 2, top + side / 4),
+        (cx, top + side / 2),
+        (cx, top + side / 2 + depth),
+        (cx - side / 2, top + side / 4 + depth),
+    ]
+    right = [
+        (cx, top + side / 2),
+        (cx + side / 2, top + side / 4),
+        (cx + side / 2, top + side / 4 + depth),
+        (cx, top + side / 2 + depth),
+    ]
     draw = ImageDraw.Draw(bg)
-    draw.ellipse((cx - side * 0.55, top + side / 2 + depth * 0.9, cx + side * 0.55, top + side / 2 + depth * 1.6),
-                 fill=tuple(int(c) for c in _hsv(plan.hue, 0.1, 0.82)))
+    draw.ellipse(
+        (cx - side * 0.55, top + side / 2 + depth * 0.9, cx + side * 0.55, top + side / 2 + depth * 1.6),
+        fill=tuple(int(c) for c in _hsv(plan.hue, 0.1, 0.82)),
+    )
     draw.polygon(left, fill=tuple(int(c * 0.72) for c in plan.ground))
     draw.polygon(right, fill=tuple(int(c * 0.5) for c in plan.ground))
     bg.paste(face, (0, 0), mask)
@@ -625,8 +669,9 @@ def _compose(background: Image.Image, layer: Image.Image, style: str | None) -> 
     if style in ("3d-model", "modeling-compound"):
         alpha = layer.getchannel("A")
         shadow = ImageChops.offset(alpha, w // 40, h // 60).filter(ImageFilter.GaussianBlur(max(w, h) / 80))
-        background = Image.composite(Image.new("RGB", (w, h), (25, 25, 30)), background,
-                                     shadow.point(lambda v: v * 0.55))
+        background = Image.composite(
+            Image.new("RGB", (w, h), (25, 25, 30)), background, shadow.point(lambda v: v * 0.55)
+        )
     out = background.copy()
     out.paste(layer, (0, 0), layer)
     return out

@@ -169,9 +169,27 @@ def _rng(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest(), "big")
 
 
-def compose(question: str, model_name: str, *, variation: str = "", languages: tuple[str, ...] = ()) -> str:
-    """The full, untruncated answer text for a question."""
+def compose(
+    question: str,
+    model_name: str,
+    *,
+    variation: str = "",
+    languages: tuple[str, ...] = (),
+    context: list[str] | None = None,
+) -> str:
+    """The full, untruncated answer text for a question.
+
+    With `context` (passages the prompt supplied), the answer quotes and cites the passages most
+    relevant to the question, or says they do not contain the answer (see `grounding`).
+    """
     lang = detect_language(question)
+    passages = [p for p in context or () if p and p.strip()]
+    if passages:
+        from . import grounding
+
+        return grounding.compose(
+            question, passages, model_name, lang if not languages or lang in languages else languages[0]
+        )
     intent = "answer"
     for pattern, target in _TARGETS:
         if re.search(pattern, question, re.I):
@@ -221,12 +239,14 @@ def generate(
     variation: str = "",
     languages: tuple[str, ...] = (),
     prefix: str = "",
+    context: list[str] | None = None,
 ) -> Generation:
     """Answer `question`, then apply stop sequences and the token limit as Bedrock would.
 
-    `prefix` is prepended (e.g. Claude text completions start with a space).
+    `prefix` is prepended (e.g. Claude text completions start with a space); `context` holds
+    passages to ground the answer in (see `compose`).
     """
-    text = prefix + compose(question, model_name, variation=variation, languages=languages)
+    text = prefix + compose(question, model_name, variation=variation, languages=languages, context=context)
     stop_reason, matched = "end", None
     hits = [(text.find(s), s) for s in stop_sequences if s and s in text]
     if hits:

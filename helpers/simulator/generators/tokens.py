@@ -14,19 +14,28 @@ _PIECE = re.compile(r"\s*(?:[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?|\d|[^\sA-Za-z\
 def pieces(text: str) -> list[str]:
     """Split text into token-sized pieces that join back to the exact text."""
     out: list[str] = []
-    for match in _PIECE.finditer(text):
-        piece = match.group()
+    append, extend = out.append, out.extend
+    for piece in _PIECE.findall(text):
+        if len(piece) <= 4:  # most pieces: short words, CJK characters, digits, punctuation
+            append(piece)
+            continue
         word = piece.lstrip()
-        lead = piece[: len(piece) - len(word)]
         if len(word) > 4 and word.isalpha() and word.isascii():
-            parts = [word[i : i + 4] for i in range(0, len(word), 4)]
-            out.append(lead + parts[0])
-            out.extend(parts[1:])
+            cut = len(piece) - len(word) + 4
+            append(piece[:cut])
+            extend(word[i : i + 4] for i in range(4, len(word), 4))
         else:
-            out.append(piece)
+            append(piece)
     return out
 
 
 def count(text: str) -> int:
     """Number of tokens in `text` by the simulator's rule."""
-    return len(pieces(text))
+    total = 0
+    for piece in _PIECE.findall(text):
+        total += 1
+        if len(piece) > 4:
+            word = piece.lstrip()
+            if len(word) > 4 and word.isalpha() and word.isascii():
+                total += (len(word) - 1) // 4
+    return total
