@@ -26,16 +26,6 @@ _MODEL_ID = re.compile(
     r"^(?:arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d{0,12}:(?:foundation-model|inference-profile)/)?"
     r"[a-z0-9-]+\.[A-Za-z0-9.:-]+$"
 )
-_GEOGRAPHIES = {
-    "us": ("us-", "ca-"),
-    "us-gov": ("us-gov-",),
-    "eu": ("eu-",),
-    "apac": ("ap-",),
-    "jp": ("ap-northeast-1", "ap-northeast-3"),
-    "au": ("ap-southeast-2", "ap-southeast-4"),
-    "ca": ("ca-",),
-    "global": ("",),
-}
 # Friendlier names for botocore's credential providers (`Credentials.method`).
 _SOURCES = {
     "env": "environment variables (AWS_ACCESS_KEY_ID, ...)",
@@ -83,6 +73,9 @@ class Report:
 
     def verdict(self) -> str:
         n = len(self.problems)
+        warnings = sum(row.status == "warn" for row in self.rows)
+        if not n and warnings:
+            return f"Preflight passed, with {warnings} warning{'s' if warnings != 1 else ''} to read."
         if not n:
             return "Preflight passed: nothing to fix."
         return f"Preflight found {n} problem{'s' if n != 1 else ''} to fix (see 'fix:' below each)."
@@ -154,20 +147,20 @@ def _mask(account: str) -> str:
 
 
 def split_model_id(model_id: str) -> tuple[str | None, str]:
-    """(geography prefix of an inference-profile id, or None; the base model id)."""
-    name = model_id.rsplit("/", 1)[-1] if model_id.startswith("arn:") else model_id
-    for prefix in sorted(_GEOGRAPHIES, key=len, reverse=True):
-        if name.startswith(prefix + "."):
-            return prefix, name[len(prefix) + 1 :]
-    return None, name
+    """(geography prefix of an inference-profile id, or None; the base model id), ARNs included."""
+    from .profiles import split
+
+    return split(model_id.rsplit("/", 1)[-1] if model_id.startswith("arn:") else model_id)
 
 
-def _geography(region: str) -> str:
-    """The cross-region profile prefix for a region: us-east-1 -> us, eu-west-1 -> eu, ap-south-1 -> apac."""
-    for prefix in ("us", "eu", "apac"):
-        if any(region.startswith(start) for start in _GEOGRAPHIES[prefix]):
-            return prefix
-    return "global"
+def _profile_for(base: str, region: str) -> str:
+    """How to name a profile-only model from `region` (helpers.profiles knows each model's profiles)."""
+    from .profiles import profile_id
+
+    try:
+        return f"call it as {profile_id(base, region)} (a cross-region inference profile id)"
+    except ValueError as err:
+        return f"call it through a cross-region inference profile ({err})"
 
 
 def _check_models(models: object) -> list[str]:
@@ -350,15 +343,16 @@ def _model_rows(bedrock, iam, caller_arn: str | None, model_id: str, region: str
 
     # on demand, or through an inference profile of the region's geography
     if prefix:
-        starts = _GEOGRAPHIES[prefix]
-        if any(region.startswith(start) for start in starts):
+        from .profiles import source_regions
+
+        if region in source_regions(prefix):
             add("inference profile", "ok", f"called through the {prefix}. cross-region inference profile")
         else:
             add(
                 "inference profile",
                 "fail",
-                f"{prefix}. profiles are called from {' or '.join(s + '*' for s in starts)} regions, not {region}",
-                f"use the profile of {region}'s geography, or call from a region the {prefix}. profile serves",
+                f"{prefix}. profiles cannot be called from {region}",
+                _profile_for(base, region).replace("call it as", "from here, call", 1),
             )
     elif "ON_DEMAND" in details.get("inferenceTypesSupported", ["ON_DEMAND"]):
         add("inference profile", "ok", "not needed: the model answers on demand")
@@ -367,7 +361,7 @@ def _model_rows(bedrock, iam, caller_arn: str | None, model_id: str, region: str
             "inference profile",
             "fail",
             "needed: this model is not served on demand",
-            f"call it as {_geography(region)}.{base} (a cross-region inference profile id)",
+            _profile_for(base, region),
         )
 
     # model access
@@ -395,8 +389,9 @@ def _model_rows(bedrock, iam, caller_arn: str | None, model_id: str, region: str
                     available.get("authorizationStatus"),
                     agreement.get("status"),
                 ),
-                "Bedrock console > Model access > request access to this model "
-                "(Anthropic models ask for a short use-case form once)",
+                "a third-party model's first call subscribes the account on AWS Marketplace: allow "
+                "aws-marketplace:Subscribe and ViewSubscriptions, add a payment method (lesson 00); "
+                "Anthropic also asks once for a use-case form (console playground)",
             )
 
     # IAM
