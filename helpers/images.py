@@ -116,7 +116,7 @@ def allowed_sizes(model_id: str) -> list[tuple[int, int]]:
         from .simulator.families import stability_sdxl
 
         return stability_sdxl.allowed_sizes(model)
-    if family == "titan_image" and not model.model_id.startswith("amazon.nova"):
+    if family == "titan_image" and model.variant != "nova_canvas":
         from .simulator.families import titan_image
 
         return list(titan_image.TITAN_SIZES)
@@ -128,7 +128,7 @@ def allowed_sizes(model_id: str) -> list[tuple[int, int]]:
 def check_size(model_id: str, width: int, height: int) -> bool:
     """True if the model accepts width x height; otherwise raise ValueError saying what it accepts."""
     model = _model(model_id)
-    if model.family == "titan_image" and model.model_id.startswith("amazon.nova"):
+    if model.family == "titan_image" and model.variant == "nova_canvas":
         from .simulator.families import titan_image
 
         problem = titan_image.size_problem(model, width, height)

@@ -7,7 +7,6 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 import botocore
 import pytest
@@ -52,11 +51,14 @@ def stub_families(monkeypatch):
     real_load = families.load
     asked: list[tuple[str, dict]] = []
 
-    def invoke(model, body):
-        asked.append((model.model_id, body))
-        return families.Reply({"stub": model.model_id}, 3, 2)
+    class Stub(families.Family):
+        name = "stub"
 
-    stub = SimpleNamespace(invoke=invoke)
+        def invoke(self, model, body):
+            asked.append((model.model_id, body))
+            return families.Reply({"stub": model.model_id}, 3, 2)
+
+    stub = Stub()
 
     def load(name):
         if name in ("claude_text", "titan_embed"):

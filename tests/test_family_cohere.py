@@ -108,9 +108,10 @@ def test_several_generations_stream_with_an_index(runtime):
 
 
 def test_without_stream_true_the_stream_is_one_chunk_with_the_whole_response(runtime):
-    chunks = stream_chunks(runtime, COMMAND, {"prompt": "Hi", "max_tokens": 30})
+    # A question, not a greeting: its answer runs past 30 tokens (a greeting gets one short sentence).
+    chunks = stream_chunks(runtime, COMMAND, {"prompt": "What is Amazon Bedrock?", "max_tokens": 30})
     assert len(chunks) == 1
-    whole, _ = invoke(runtime, COMMAND, {"prompt": "Hi", "max_tokens": 30})
+    whole, _ = invoke(runtime, COMMAND, {"prompt": "What is Amazon Bedrock?", "max_tokens": 30})
     metrics = chunks[0].pop("amazon-bedrock-invocationMetrics")
     assert chunks[0] == whole and metrics["outputTokenCount"] == 30
 

@@ -419,3 +419,57 @@ def test_fast_backoff_checks_its_factor():
     for bad in (0, 2, "fast", True):
         with pytest.raises(ValueError, match="factor must be a number above 0 and at most 1"):
             helpers.fast_backoff(bad)
+
+
+# ------------------------------------------------------------------ Converse and ConverseStream, through the same hook
+
+HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+
+
+def converse_kwargs(i: int = 0) -> dict:
+    return {
+        "modelId": HAIKU_45,
+        "messages": [{"role": "user", "content": [{"text": f"Tell me about lighthouse number {i}."}]}],
+        "inferenceConfig": {"maxTokens": 120},
+    }
+
+
+@pytest.mark.parametrize(("name", "shape", "status", "message"), CASES, ids=[c[0] for c in CASES])
+def test_converse_meets_each_fault_as_its_modeled_exception(runtime, name, shape, status, message):
+    with helpers.faults(**{name: 1}), pytest.raises(getattr(runtime.exceptions, shape)) as exc:
+        runtime.converse(**converse_kwargs())
+    assert error_of(exc) == (shape, message, status)
+
+
+def test_converse_stream_breaks_midway_with_bedrocks_exception_events(runtime):
+    codes = set()
+    with helpers.faults(stream_error=1) as injected:
+        for i in range(10):
+            stream = runtime.converse_stream(**converse_kwargs(i))["stream"]
+            seen = []
+            with pytest.raises(EventStreamError) as exc:
+                for event in stream:
+                    seen.append(next(iter(event)))
+            codes.add(exc.value.response["Error"]["Code"])
+            assert seen and seen[0] == "messageStart", "the stream had started"
+            assert "metadata" not in seen, "and never finished"
+    assert codes == {"modelStreamErrorException", "throttlingException"}
+    assert injected.counts == {"stream_error": 10}
+
+
+def test_access_denied_and_latency_apply_to_converse_too(runtime):
+    with helpers.faults(access_denied="anthropic.claude-haiku-4-5-20251001-v1:0"):
+        with pytest.raises(runtime.exceptions.AccessDeniedException):
+            runtime.converse(**converse_kwargs())
+    start = time.perf_counter()
+    with helpers.faults(latency_ms=200):
+        runtime.converse(**converse_kwargs())
+    assert time.perf_counter() - start >= 0.2
+
+
+def test_count_tokens_meets_only_the_errors_its_model_lists(runtime):
+    body = {"input": {"converse": {"messages": converse_kwargs()["messages"]}}}
+    # CountTokens lists ThrottlingException but not ModelTimeoutException (botocore's model).
+    with helpers.faults(timeout=1) as injected:
+        assert runtime.count_tokens(modelId="anthropic.claude-haiku-4-5-20251001-v1:0", **body)["inputTokens"] > 0
+    assert injected.total == 0

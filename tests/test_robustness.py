@@ -194,7 +194,7 @@ def test_random_raw_requests_to_the_dispatcher_never_get_a_500(service, operatio
     )
     def one(label, headers, body, query):
         FUZZ_COUNTS[f"{operation} (raw)"] += 1
-        path = template.replace("(?P<model_id>.+)", label)
+        path = re.sub(r"\(\?P<\w+>\.\+\)", lambda _: label, template)
         response = dispatch.handle(Request(route.method, path, query, headers, body), service)
         assert response.status != 500, response.body
         frames = list(response.iter_frames())  # lazily made frames must not raise either

@@ -23,6 +23,36 @@ _ARN = re.compile(
 
 
 @dataclass(frozen=True)
+class ConverseFeatures:
+    """What Converse accepts for a model (a named set in models.json's `converseFeatures`)."""
+
+    name: str
+    system_prompts: bool
+    conversation_history: bool
+    document_blocks: bool
+    image_blocks: bool
+    tool_use: bool
+    streaming_tool_use: bool
+    tool_choice_any: bool
+    tool_choice_tool: bool
+
+    FIELDS = {
+        "systemPrompts": "system_prompts",
+        "conversationHistory": "conversation_history",
+        "documentBlocks": "document_blocks",
+        "imageBlocks": "image_blocks",
+        "toolUse": "tool_use",
+        "streamingToolUse": "streaming_tool_use",
+        "toolChoiceAny": "tool_choice_any",
+        "toolChoiceTool": "tool_choice_tool",
+    }
+
+
+class CatalogError(ValueError):
+    """models.json says something the simulator cannot use (a row names an unknown family, ...)."""
+
+
+@dataclass(frozen=True)
 class Model:
     """One catalog row."""
 
@@ -45,6 +75,10 @@ class Model:
     version: str | None = None
     customizations: tuple[str, ...] = ()
     inference_types: tuple[str, ...] = ("ON_DEMAND",)
+    variant: str | None = None  # which version of its family's format the model speaks
+    traits: tuple[str, ...] = ()  # yes/no properties of that format, e.g. "temperatureOrTopP"
+    converse_features: ConverseFeatures | None = None  # None: Converse does not serve the model
+    count_tokens: bool = False  # CountTokens supports the model
     on_demand_regions: tuple[str, ...] | None = None  # None: `on_demand` holds in every listed region
     source: str | None = None  # where the row's lifecycle and Regions come from (AWS page titles and URLs)
     estimated: tuple[str, ...] = ()  # lifecycle keys (or "limits") that are estimates, not AWS facts
@@ -86,13 +120,53 @@ class Resolved:
     profile: str | None  # geography prefix when invoked through an inference profile
 
 
+def _feature_sets(raw: dict) -> dict[str, ConverseFeatures]:
+    sets = {}
+    for name, row in raw.get("converseFeatures", {}).items():
+        if name.startswith("_"):
+            continue
+        missing = [k for k in ConverseFeatures.FIELDS if not isinstance(row.get(k), bool)]
+        if missing:
+            raise CatalogError(f"converseFeatures.{name} lacks yes/no values for: {', '.join(missing)}")
+        sets[name] = ConverseFeatures(name, **{attr: row[key] for key, attr in ConverseFeatures.FIELDS.items()})
+    return sets
+
+
+def _checked(row: dict, sets: dict[str, ConverseFeatures]) -> tuple[ConverseFeatures | None, str | None, tuple]:
+    """A row's Converse feature set, variant and traits, after checking them against its family."""
+    from .families import REGISTRY  # data only: no family module is imported here
+
+    where = f"models.json row {row.get('modelId')!r}"
+    spec = REGISTRY.get(row.get("family"))
+    if spec is None:
+        raise CatalogError(f"{where}: family {row.get('family')!r} is not one of {', '.join(sorted(REGISTRY))}")
+    variant, traits = row.get("variant"), tuple(row.get("traits", ()))
+    if variant is not None and variant not in spec.variants:
+        raise CatalogError(f"{where}: variant {variant!r} is not one of {spec.variants} for {row['family']}")
+    unknown = [t for t in traits if t not in spec.traits]
+    if unknown:
+        raise CatalogError(f"{where}: traits {unknown} are not among {spec.traits} for {row['family']}")
+    if spec.variants and variant is None:
+        variant = spec.variants[0]
+    if not row["converse"]:
+        if "converseFeatureSet" in row:
+            raise CatalogError(f"{where}: converseFeatureSet given but 'converse' is false")
+        return None, variant, traits
+    name = row.get("converseFeatureSet", spec.converse_features)
+    if name not in sets:
+        raise CatalogError(f"{where}: converse is true but feature set {name!r} is not in converseFeatures")
+    return sets[name], variant, traits
+
+
 @lru_cache(maxsize=1)
 def _load() -> tuple[dict, dict[str, Model], dict[str, str]]:
     raw = json.loads(resources.files(__package__).joinpath("data/models.json").read_text("utf-8"))
     defaults = raw["defaults"]
+    sets = _feature_sets(raw)
     models: dict[str, Model] = {}
     aliases: dict[str, str] = {}
     for row in raw["models"]:
+        features, variant, traits = _checked(row, sets)
         model = Model(
             model_id=row["modelId"],
             name=row["modelName"],
@@ -113,6 +187,10 @@ def _load() -> tuple[dict, dict[str, Model], dict[str, str]]:
             version=row.get("version"),
             customizations=tuple(row.get("customizationsSupported", defaults["customizationsSupported"])),
             inference_types=tuple(row.get("inferenceTypesSupported", defaults["inferenceTypesSupported"])),
+            variant=variant,
+            traits=traits,
+            converse_features=features,
+            count_tokens=bool(row.get("countTokens", False)),
             on_demand_regions=tuple(row["onDemandRegions"]) if "onDemandRegions" in row else None,
             source=row.get("source"),
             estimated=tuple(row.get("estimated", ())),

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import faults, openai_compat, operations, settings, sts
+from . import converse, faults, inference_profiles, openai_compat, operations, settings, sts
 from .errors import BedrockError
 from .wire import Request, Response
 
@@ -55,6 +55,15 @@ ROUTES: list[Route] = [
         r"^/model/(?P<model_id>.+)/invoke-with-response-stream$",
         operations.invoke_model_stream,
     ),
+    _route("bedrock-runtime", "Converse", "POST", r"^/model/(?P<model_id>.+)/converse$", converse.converse),
+    _route(
+        "bedrock-runtime",
+        "ConverseStream",
+        "POST",
+        r"^/model/(?P<model_id>.+)/converse-stream$",
+        converse.converse_stream,
+    ),
+    _route("bedrock-runtime", "CountTokens", "POST", r"^/model/(?P<model_id>.+)/count-tokens$", converse.count_tokens),
     _route("bedrock", "ListFoundationModels", "GET", r"^/foundation-models$", operations.list_foundation_models),
     _route(
         "bedrock",
@@ -69,6 +78,20 @@ ROUTES: list[Route] = [
         "GET",
         r"^/foundation-model-availability/(?P<model_id>.+)$",
         operations.get_foundation_model_availability,
+    ),
+    _route(
+        "bedrock",
+        "ListInferenceProfiles",
+        "GET",
+        r"^/inference-profiles$",
+        inference_profiles.list_inference_profiles,
+    ),
+    _route(
+        "bedrock",
+        "GetInferenceProfile",
+        "GET",
+        r"^/inference-profiles/(?P<profile_id>.+)$",
+        inference_profiles.get_inference_profile,
     ),
     _route("sts", "GetCallerIdentity", "POST", r"^/$", sts.handle),
     # bedrock-runtime's OpenAI-compatible Chat Completions (not in botocore's model; the local

@@ -57,3 +57,11 @@ def exception_event(member: str, obj: dict) -> bytes:
         [(":exception-type", member), (":content-type", "application/json"), (":message-type", "exception")],
         _json(obj),
     )
+
+
+def converse_event(event_type: str, obj: dict, seq: int) -> bytes:
+    """A ConverseStream event: the event's own members with keys sorted, plus the `p` padding, as
+    a recorded Claude 3 Haiku ConverseStream shows them (shared/reference/bedrock-wire-format.md 2.5)."""
+    body = dict(sorted(obj.items()))
+    body["p"] = padding(seq * 7 + len(_json(obj)))
+    return event(event_type, dict(sorted(body.items())))

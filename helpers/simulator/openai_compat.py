@@ -45,9 +45,8 @@ def create_chat_completion(request: Request) -> Response:
     model = operations.resolve_invocable(request, model_id).model
     if model.family != FAMILY:
         raise validation(CONVERSE_UNSUPPORTED)
-    family = families.load(FAMILY)
-    gen = family.generate(model, body)
-    created = family.created_time(body)
+    _, _, gen = families.load(FAMILY).run(model, body)  # the family's neutral outcome
+    created = openai_chat.created_time(body)
     first, total = operations.simulated_latency(model, gen.input_tokens, gen.output_tokens)
     scale = operations.latency_scale()
     headers = {"x-amzn-RequestId": str(uuid.uuid4()), "Date": formatdate(usegmt=True)}

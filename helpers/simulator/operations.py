@@ -11,7 +11,7 @@ import json
 import uuid
 from email.utils import formatdate
 
-from . import catalog, eventstream, families, faults, settings
+from . import catalog, coral, eventstream, families, faults, settings
 from .catalog import Model, Resolved
 from .errors import (
     END_OF_LIFE,
@@ -114,8 +114,20 @@ def _native_body(request: Request) -> dict:
 # ---------------------------------------------------------------- runtime operations
 
 
+def _echoed(request: Request) -> dict[str, str]:
+    """Performance and tier headers a response carries when the request set them."""
+    out = {}
+    for name in ("X-Amzn-Bedrock-PerformanceConfig-Latency", "X-Amzn-Bedrock-Service-Tier"):
+        value = request.headers.get(name.lower())
+        if value:
+            out[name] = value
+    return out
+
+
 def invoke_model(request: Request, model_id: str) -> Response:
+    coral.check_headers(request)
     model = resolve_invocable(request, model_id).model
+    coral.check_guardrail(request.headers.get("x-amzn-bedrock-guardrailidentifier"))
     family = families.load(model.family)
     reply = family.invoke(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
@@ -126,16 +138,18 @@ def invoke_model(request: Request, model_id: str) -> Response:
         "X-Amzn-Bedrock-Invocation-Latency": str(total),
         "X-Amzn-Bedrock-Output-Token-Count": str(reply.output_tokens),
         "X-Amzn-Bedrock-Input-Token-Count": str(reply.input_tokens),
-    }
+    } | _echoed(request)
     return Response(200, headers, body, delay=total / 1000 * latency_scale())
 
 
 def invoke_model_stream(request: Request, model_id: str) -> Response:
+    coral.check_headers(request)
     model = resolve_invocable(request, model_id).model
+    coral.check_guardrail(request.headers.get("x-amzn-bedrock-guardrailidentifier"))
     if not model.streaming:
         raise validation(NO_STREAMING)
     family = families.load(model.family)
-    if not hasattr(family, "stream"):
+    if not family.streams:
         raise validation(NO_STREAMING)
     reply = family.stream(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
@@ -159,7 +173,7 @@ def invoke_model_stream(request: Request, model_id: str) -> Response:
         "Content-Type": "application/vnd.amazon.eventstream",
         "X-Amzn-Bedrock-Content-Type": "application/json",
         "Transfer-Encoding": "chunked",
-    }
+    } | _echoed(request)
     return Response(200, headers, frames=frames())
 
 
@@ -275,3 +289,8 @@ def get_foundation_model_availability(request: Request, model_id: str) -> Respon
             "regionAvailability": "AVAILABLE" if _listed(model, request.region) else "NOT_AVAILABLE",
         }
     )
+
+
+# Public names for the other operation modules (converse, inference profiles).
+base_headers = _base_headers
+json_response = _json_response

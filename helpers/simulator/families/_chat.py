@@ -54,3 +54,67 @@ def likelihood(piece: str, *parts: object) -> float:
     """A deterministic log-likelihood for one token, between about -4 and 0."""
     n = int.from_bytes(digest(piece, *parts)[:4], "big")
     return -round((n % 40000) / 10000, 4)
+
+
+def json_fragments(obj: object, size: int = 3) -> list[str]:
+    """A tool input's JSON cut into the small fragments streams send (`input_json_delta`,
+    Converse's `toolUse.input` deltas); joined, they parse back to `obj`."""
+    raw = json.dumps(obj, ensure_ascii=False)
+    parts = tokens.pieces(raw)
+    return ["".join(parts[i : i + size]) for i in range(0, len(parts), size)] or [raw]
+
+
+def image_tokens(data: bytes) -> int:
+    """Input tokens an image costs: width x height / 750, at most about 1,600 (Anthropic's
+    published rule of thumb for Claude vision, recalled); 85 when the size cannot be read."""
+    try:
+        import io
+
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+    except Exception:  # not an image Pillow reads: count a small fixed amount
+        return 85
+    return max(1, min(1600, width * height // 750))
+
+
+def document_text(name: str, fmt: str, data: bytes) -> str:
+    """A document block as the text a prompt-format model receives: the text itself for text
+    formats, else a line naming it (the simulator does not parse PDFs or office files)."""
+    if fmt in ("txt", "md", "csv", "html"):
+        body = data.decode("utf-8", errors="replace")
+    else:
+        body = f"[{fmt} document, {len(data)} bytes]"
+    return f'<document name="{name}">\n{body}\n</document>'
+
+
+def turn_text(turn) -> str:
+    """A neutral turn as plain text, for prompt-format bodies: documents inlined, images left out."""
+    from . import Media, ToolCall, ToolResult
+
+    parts = []
+    for block in turn.blocks:
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, Media) and block.kind == "document":
+            parts.append(document_text(block.name, block.format, block.data))
+        elif isinstance(block, ToolResult):
+            parts.append(block.text)
+        elif isinstance(block, ToolCall):
+            parts.append(json.dumps({"name": block.name, "parameters": block.input}, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+TEXT_DOCUMENTS = ("txt", "plain", "md", "markdown", "csv", "html")
+
+
+def document_passages(turn) -> list[str]:
+    """The text of a turn's text-format document blocks, as passages to ground an answer in."""
+    from . import Media
+
+    return [
+        b.data.decode("utf-8", errors="replace")
+        for b in turn.blocks
+        if isinstance(b, Media) and b.kind == "document" and b.format in TEXT_DOCUMENTS and b.data
+    ]

@@ -7,6 +7,9 @@ Facts and where they come from:
   `Invoke-AI21LabsJambaModel.ps1`).
 - A J2-style body is refused by the schema: `required key [messages] not found#: extraneous key
   [prompt] is not permitted` (mlflow/mlflow#13117).
+- Tools in OpenAI's shape (`tools[{type: function, function{name, description, parameters}}]`,
+  assistant `tool_calls`, `tool` messages with `tool_call_id`; `finish_reason: "tool_calls"`):
+  same AWS page and AI21's function-calling docs [shapes recalled].
 - Response: OpenAI-style `id, choices[{index, message{role, content}, finish_reason}], usage`
   (AWS docs response body section); stream chunks as `choices[{delta}]` [recalled shape].
 - Languages: Jamba 1.5 speaks English, Spanish, French, Portuguese, Italian, Dutch, German,
@@ -15,11 +18,13 @@ Facts and where they come from:
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 from .. import schema
 from ..catalog import Model
-from ..generators import text
-from . import Reply, StreamReply, chunk_pieces
-from ._chat import count, stable_uuid
+from . import Conversation, Outcome, Prompt, TextFamily, ToolCall, ToolResult, ToolSpec, Turn, chunk_pieces
+from ._chat import count, stable_uuid, turn_text
 
 LANGUAGES = ("en",)
 
@@ -39,6 +44,8 @@ def _schema(model: Model) -> dict:
                     "properties": {
                         "role": {"type": "string", "enum": ["user", "assistant", "system", "tool"]},
                         "content": {"type": "string"},
+                        "tool_calls": {"type": "array", "items": {"type": "object"}},
+                        "tool_call_id": {"type": "string"},
                     },
                 },
             },
@@ -56,67 +63,159 @@ def _schema(model: Model) -> dict:
     }
 
 
-def _generate(model: Model, body: dict) -> tuple[list[text.Generation], str]:
-    schema.check(_schema(model), body)
-    messages = body["messages"]
-    users = [m for m in messages if m["role"] == "user"] or messages
-    system = " ".join(m["content"] for m in messages if m["role"] == "system")
-    input_tokens = count(*(m["content"] for m in messages)) + 4 * len(messages)
-    gens = [
-        text.generate(
-            users[-1]["content"],
-            model.display_name,
+def _turns(messages: list[dict]) -> tuple[str, list[Turn]]:
+    system, turns = [], []
+    for m in messages:
+        content = m.get("content") or ""
+        if m["role"] == "system":
+            system.append(content)
+        elif m["role"] == "tool":
+            turns.append(Turn("user", (ToolResult(m.get("tool_call_id", ""), content),)))
+        elif m["role"] == "assistant" and m.get("tool_calls"):
+            calls = []
+            for c in m["tool_calls"]:
+                function = c.get("function", {})
+                try:
+                    args = json.loads(function.get("arguments") or "{}")
+                except ValueError:
+                    args = {}
+                calls.append(
+                    ToolCall(c.get("id", ""), function.get("name", ""), args if isinstance(args, dict) else {})
+                )
+            turns.append(Turn("assistant", tuple(x for x in (content, *calls) if x)))
+        else:
+            turns.append(Turn(m["role"], (content,)))
+    return " ".join(system), turns
+
+
+class Jamba(TextFamily):
+    name = "ai21_jamba"
+    stop_reasons = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
+
+    def parse(self, model: Model, body: dict) -> Prompt:
+        schema.check(_schema(model), body)
+        messages = body["messages"]
+        system, turns = _turns(messages)
+        if not any(t.role == "user" for t in turns):
+            turns.append(Turn("user", (messages[-1].get("content") or "",)))  # answer the last message
+        input_tokens = count(*((m.get("content") or "") for m in messages)) + 4 * len(messages)
+        tools = tuple(
+            ToolSpec(f.get("name", ""), f.get("description", ""), f.get("parameters", {}))
+            for f in (t.get("function", {}) for t in body.get("tools", []) or [] if isinstance(t, dict))
+        )
+        if tools:
+            input_tokens += count(json.dumps(body["tools"], ensure_ascii=False))
+        return Prompt(
+            turns=turns,
             max_tokens=body.get("max_tokens", 4096),
             input_tokens=input_tokens,
-            stop_sequences=body.get("stop", []),
-            variation=f"{body.get('temperature', 1.0)}/{body.get('top_p', 1.0)}/{system}/{len(messages)}/{i}",
+            system=system,
+            tools=tools,
+            stop_sequences=tuple(body.get("stop", [])),
+            variation=f"{body.get('temperature', 1.0)}/{body.get('top_p', 1.0)}/{system}/{len(messages)}",
             languages=LANGUAGES,
+            choices=body.get("n", 1),
+            body=body,
         )
-        for i in range(body.get("n", 1))
-    ]
-    return gens, "chatcmpl-" + stable_uuid(model.model_id, body).replace("-", "")[:29]
 
-
-def _finish(gen: text.Generation) -> str:
-    return "length" if gen.stop_reason == "max_tokens" else "stop"
-
-
-def _usage(gens) -> dict:
-    out = sum(g.output_tokens for g in gens)
-    return {"prompt_tokens": gens[0].input_tokens, "completion_tokens": out, "total_tokens": gens[0].input_tokens + out}
-
-
-def invoke(model: Model, body: dict) -> Reply:
-    gens, reply_id = _generate(model, body)
-    reply = {
-        "id": reply_id,
-        "choices": [
-            {
-                "index": i,
-                "message": {"role": "assistant", "content": g.text, "tool_calls": None},
-                "finish_reason": _finish(g),
-            }
-            for i, g in enumerate(gens)
-        ],
-        "usage": _usage(gens),
-    }
-    return Reply(reply, gens[0].input_tokens, reply["usage"]["completion_tokens"])
-
-
-def stream(model: Model, body: dict) -> StreamReply:
-    gens, reply_id = _generate(model, body)
-    chunks: list[dict] = []
-    for i, g in enumerate(gens):
-        chunks.append(
-            {
-                "id": reply_id,
-                "choices": [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
-            }
-        )
-        chunks += [
-            {"id": reply_id, "choices": [{"index": i, "delta": {"content": piece}, "finish_reason": None}]}
-            for piece in chunk_pieces(g.pieces)
+    def generate(self, model: Model, prompt: Prompt) -> Outcome:
+        outcomes = [
+            super(Jamba, self).generate(model, replace(prompt, variation=f"{prompt.variation}/{i}"))
+            for i in range(prompt.choices)
         ]
-        chunks.append({"id": reply_id, "choices": [{"index": i, "delta": {}, "finish_reason": _finish(g)}]})
-    chunks[-1]["usage"] = _usage(gens)
-    return StreamReply(chunks, gens[0].input_tokens, chunks[-1]["usage"]["completion_tokens"])
+        return replace(outcomes[0], alternatives=tuple(outcomes[1:]))
+
+    def _id(self, model: Model, prompt: Prompt) -> str:
+        return "chatcmpl-" + stable_uuid(model.model_id, prompt.body).replace("-", "")[:29]
+
+    def _usage(self, outcome: Outcome) -> dict:
+        out = outcome.total_output_tokens
+        return {
+            "prompt_tokens": outcome.input_tokens,
+            "completion_tokens": out,
+            "total_tokens": outcome.input_tokens + out,
+        }
+
+    def _calls(self, one: Outcome) -> list[dict] | None:
+        if not one.tool_calls:
+            return None
+        return [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.input)}}
+            for c in one.tool_calls
+        ]
+
+    def render(self, model: Model, prompt: Prompt, outcome: Outcome) -> dict:
+        return {
+            "id": self._id(model, prompt),
+            "choices": [
+                {
+                    "index": i,
+                    "message": {"role": "assistant", "content": o.text, "tool_calls": self._calls(o)},
+                    "finish_reason": self.stop_reasons[o.stop_reason],
+                }
+                for i, o in enumerate(outcome.all)
+            ],
+            "usage": self._usage(outcome),
+        }
+
+    def render_chunks(self, model: Model, prompt: Prompt, outcome: Outcome) -> list[dict]:
+        reply_id = self._id(model, prompt)
+        chunks: list[dict] = []
+        for i, one in enumerate(outcome.all):
+            chunks.append(
+                {
+                    "id": reply_id,
+                    "choices": [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
+                }
+            )
+            chunks += [
+                {"id": reply_id, "choices": [{"index": i, "delta": {"content": piece}, "finish_reason": None}]}
+                for piece in chunk_pieces(one.pieces)
+            ]
+            if one.tool_calls:
+                chunks.append(
+                    {
+                        "id": reply_id,
+                        "choices": [{"index": i, "delta": {"tool_calls": self._calls(one)}, "finish_reason": None}],
+                    }
+                )
+            chunks.append(
+                {
+                    "id": reply_id,
+                    "choices": [{"index": i, "delta": {}, "finish_reason": self.stop_reasons[one.stop_reason]}],
+                }
+            )
+        chunks[-1]["usage"] = self._usage(outcome)
+        return chunks
+
+    def native_request(self, model: Model, conversation: Conversation) -> dict:
+        messages = [{"role": "system", "content": text} for text in conversation.system]
+        for turn in conversation.turns:
+            if turn.of(ToolResult):
+                messages += [{"role": "tool", "tool_call_id": r.id, "content": r.text} for r in turn.of(ToolResult)]
+            elif turn.of(ToolCall):
+                calls = [
+                    {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.input)}}
+                    for c in turn.of(ToolCall)
+                ]
+                messages.append({"role": "assistant", "content": turn.text, "tool_calls": calls})
+            else:
+                messages.append({"role": turn.role, "content": turn_text(turn)})
+        body: dict = {"messages": messages}
+        if conversation.tools:
+            body["tools"] = [
+                {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.schema}}
+                for t in conversation.tools
+            ]
+        for key, value in (
+            ("max_tokens", conversation.max_tokens or model.limits.get("maxOutputTokens", 4096)),
+            ("temperature", conversation.temperature),
+            ("top_p", conversation.top_p),
+            ("stop", conversation.stop_sequences),
+        ):
+            if value is not None:
+                body[key] = value
+        return body
+
+
+FAMILY = Jamba()

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from .. import schema
 from ..catalog import Model
-from ..generators import text, tokens
-from . import Reply
-from ._chat import digest, likelihood
+from ..errors import NO_STREAMING, validation
+from ..generators import tokens
+from . import Conversation, Outcome, Prompt, TextFamily, Turn
+from ._chat import digest, likelihood, turn_text
 
 LANGUAGES = ("en",)  # of the generator's banks, J2 speaks only English
 
@@ -76,36 +77,64 @@ def _sp_tokens(pieces, seed: str) -> list[dict]:
     return out
 
 
-def invoke(model: Model, body: dict) -> Reply:
-    schema.check(_schema(model), body)
-    prompt = body["prompt"]
-    max_tokens = body.get("maxTokens", 200)
-    variation = (
-        f"{body.get('temperature', 0.5)}/{body.get('topP', 0.5)}/{body.get('countPenalty')}/"
-        + str(body.get("presencePenalty"))
-        + f"/{body.get('frequencyPenalty')}"
-    )
-    gen = text.generate(
-        prompt,
-        model.display_name,
-        max_tokens=max_tokens,
-        input_tokens=tokens.count(prompt),
-        stop_sequences=body.get("stopSequences", []),
-        variation=variation,
-        languages=LANGUAGES,
-        prefix="\n",
-    )
-    if gen.stop_reason == "max_tokens":
-        finish = {"reason": "length", "length": max_tokens}
-    elif gen.stop_reason == "stop_sequence":
-        finish = {"reason": "stop", "sequence": gen.stop_sequence}
-    else:
-        finish = {"reason": "endoftext"}
-    reply = {
-        "id": int.from_bytes(digest(model.model_id, body)[:2], "big"),
-        "prompt": {"text": prompt, "tokens": _sp_tokens(tokens.pieces(prompt), "prompt")},
-        "completions": [
-            {"data": {"text": gen.text, "tokens": _sp_tokens(gen.pieces, "completion")}, "finishReason": finish}
-        ],
-    }
-    return Reply(reply, gen.input_tokens, gen.output_tokens)
+class Jurassic(TextFamily):
+    name = "ai21_jurassic"
+    streams = False  # InvokeModelWithResponseStream answers "The model is unsupported for streaming."
+    stop_reasons = {"end_turn": "endoftext", "max_tokens": "length", "stop_sequence": "stop"}
+
+    def parse(self, model: Model, body: dict) -> Prompt:
+        schema.check(_schema(model), body)
+        prompt = body["prompt"]
+        variation = (
+            f"{body.get('temperature', 0.5)}/{body.get('topP', 0.5)}/{body.get('countPenalty')}/"
+            + str(body.get("presencePenalty"))
+            + f"/{body.get('frequencyPenalty')}"
+        )
+        return Prompt(
+            turns=[Turn("user", (prompt,))],
+            max_tokens=body.get("maxTokens", 200),
+            input_tokens=tokens.count(prompt),
+            stop_sequences=tuple(body.get("stopSequences", [])),
+            variation=variation,
+            languages=LANGUAGES,
+            prefix="\n",
+            body=body,
+        )
+
+    def render(self, model: Model, prompt: Prompt, outcome: Outcome) -> dict:
+        body = prompt.body
+        if outcome.stop_reason == "max_tokens":
+            finish = {"reason": "length", "length": prompt.max_tokens}
+        elif outcome.stop_reason == "stop_sequence":
+            finish = {"reason": "stop", "sequence": outcome.stop_sequence}
+        else:
+            finish = {"reason": "endoftext"}
+        return {
+            "id": int.from_bytes(digest(model.model_id, body)[:2], "big"),
+            "prompt": {"text": body["prompt"], "tokens": _sp_tokens(tokens.pieces(body["prompt"]), "prompt")},
+            "completions": [
+                {
+                    "data": {"text": outcome.text, "tokens": _sp_tokens(outcome.pieces, "completion")},
+                    "finishReason": finish,
+                }
+            ],
+        }
+
+    def render_chunks(self, model: Model, prompt: Prompt, outcome: Outcome) -> list[dict]:
+        raise validation(NO_STREAMING)  # unreachable: streams is False
+
+    def native_request(self, model: Model, conversation: Conversation) -> dict:
+        """Jurassic-2 takes one prompt: the user's message (Converse refuses conversation history)."""
+        body: dict = {"prompt": turn_text(conversation.turns[-1])}
+        for key, value in (
+            ("maxTokens", conversation.max_tokens),
+            ("temperature", conversation.temperature),
+            ("topP", conversation.top_p),
+            ("stopSequences", conversation.stop_sequences),
+        ):
+            if value is not None:
+                body[key] = value
+        return body
+
+
+FAMILY = Jurassic()

@@ -3,7 +3,9 @@
 Facts: AWS docs, model-parameters-anthropic-claude-text-completion (parameters, defaults,
 ranges: max_tokens_to_sample 0-4096, temperature 0-1, top_p 0-1, top_k 0-500); prompt-rule
 messages as quoted in spring-projects/spring-ai#404 (2024 wording) and langchain-ai/langchain#11090.
-Claude 2.x also accepts Messages API bodies; those go to `claude_messages` when present.
+Claude 2.x also accept Messages API bodies (AWS docs, model-parameters-anthropic-claude-messages:
+Claude Instant 1.2, 2.0 and 2.1 are among its models); those go to `claude_messages`, and so
+does Converse, which speaks Messages to these models.
 """
 
 from __future__ import annotations
@@ -11,31 +13,12 @@ from __future__ import annotations
 from .. import schema
 from ..catalog import Model
 from ..errors import validation
-from ..generators import text, tokens
-from . import Reply, StreamReply, chunk_pieces
+from ..generators import tokens
+from . import Conversation, Outcome, Prompt, TextFamily, Turn, chunk_pieces
+from ._claude import text_completion_schema
+from .claude_messages import FAMILY as MESSAGES
 
 HUMAN, ASSISTANT = "\n\nHuman:", "\n\nAssistant:"
-
-
-def _schema(model: Model) -> dict:
-    return {
-        "type": "object",
-        "required": ["prompt", "max_tokens_to_sample"],
-        "additionalProperties": False,
-        "properties": {
-            "prompt": {"type": "string"},
-            "max_tokens_to_sample": {
-                "type": "integer",
-                "minimum": 0,
-                "maximum": model.limits.get("maxOutputTokens", 4096),
-            },
-            "temperature": {"type": "number", "minimum": 0, "maximum": 1},
-            "top_p": {"type": "number", "minimum": 0, "maximum": 1},
-            "top_k": {"type": "integer", "minimum": 0, "maximum": 500},
-            "stop_sequences": {"type": "array", "items": {"type": "string"}},
-            "anthropic_version": {"type": "string"},
-        },
-    }
 
 
 def _check_prompt(prompt: str) -> str:
@@ -51,54 +34,54 @@ def _check_prompt(prompt: str) -> str:
     return prompt[last_human + len(HUMAN) : last_assistant].strip()
 
 
-def _messages_family(model: Model, body: object):
-    if isinstance(body, dict) and "messages" in body:
-        try:
-            from . import claude_messages
-        except ImportError:  # pragma: no cover - before the Messages family exists
-            return None
-        return claude_messages
-    return None
+def _turns(prompt: str, question: str) -> list[Turn]:
+    """The human and assistant turns of a checked prompt; the last human turn is `question`."""
+    turns = []
+    first = prompt.find(HUMAN)
+    for part in prompt[first:].split(HUMAN)[1:]:
+        said, _, answered = part.partition(ASSISTANT)
+        turns.append(Turn("user", (said.strip(),)))
+        if answered.strip():
+            turns.append(Turn("assistant", (answered.strip(),)))
+    if turns and turns[-1].role == "user":
+        turns[-1] = Turn("user", (question,))
+    return turns or [Turn("user", (question,))]
 
 
-def _generate(model: Model, body: dict) -> text.Generation:
-    schema.check(_schema(model), body)
-    question = _check_prompt(body["prompt"])
-    stops = [HUMAN, *body.get("stop_sequences", [])]
-    variation = f"{body.get('temperature', 1)}/{body.get('top_p', 1)}/{body.get('top_k', 250)}"
-    return text.generate(
-        question,
-        model.display_name,
-        max_tokens=body["max_tokens_to_sample"],
-        input_tokens=tokens.count(body["prompt"]),
-        stop_sequences=stops,
-        variation=variation,
-        prefix=" ",
-    )
+class ClaudeText(TextFamily):
+    name = "claude_text"
+    # A reply that simply ends stops on the implicit "\n\nHuman:" stop sequence.
+    stop_reasons = {"end_turn": "stop_sequence", "stop_sequence": "stop_sequence", "max_tokens": "max_tokens"}
+
+    def speaker(self, model: Model, body: dict) -> TextFamily:
+        return MESSAGES if isinstance(body, dict) and "messages" in body else self
+
+    def parse(self, model: Model, body: dict) -> Prompt:
+        schema.check(text_completion_schema(model), body)
+        question = _check_prompt(body["prompt"])
+        return Prompt(
+            turns=_turns(body["prompt"], question),
+            max_tokens=body["max_tokens_to_sample"],
+            input_tokens=tokens.count(body["prompt"]),
+            system=body["prompt"][: body["prompt"].find(HUMAN)].strip(),
+            stop_sequences=(HUMAN, *body.get("stop_sequences", [])),
+            variation=f"{body.get('temperature', 1)}/{body.get('top_p', 1)}/{body.get('top_k', 250)}",
+            prefix=" ",
+        )
+
+    def _stop(self, outcome: Outcome) -> str | None:
+        return None if outcome.stop_reason == "max_tokens" else (outcome.stop_sequence or HUMAN)
+
+    def render(self, model: Model, prompt: Prompt, outcome: Outcome) -> dict:
+        return {"completion": outcome.text, "stop_reason": self.native_stop(outcome), "stop": self._stop(outcome)}
+
+    def render_chunks(self, model: Model, prompt: Prompt, outcome: Outcome) -> list[dict]:
+        chunks = [{"completion": c, "stop_reason": None, "stop": None} for c in chunk_pieces(outcome.pieces)]
+        chunks.append({"completion": "", "stop_reason": self.native_stop(outcome), "stop": self._stop(outcome)})
+        return chunks
+
+    def native_request(self, model: Model, conversation: Conversation) -> dict:
+        return MESSAGES.native_request(model, conversation)
 
 
-def _stop(gen: text.Generation) -> tuple[str, str | None]:
-    if gen.stop_reason == "max_tokens":
-        return "max_tokens", None
-    # A reply that simply ends stops on the implicit "\n\nHuman:" sequence.
-    return "stop_sequence", gen.stop_sequence or HUMAN
-
-
-def invoke(model: Model, body: dict) -> Reply:
-    other = _messages_family(model, body)
-    if other:
-        return other.invoke(model, body)
-    gen = _generate(model, body)
-    reason, stop = _stop(gen)
-    return Reply({"completion": gen.text, "stop_reason": reason, "stop": stop}, gen.input_tokens, gen.output_tokens)
-
-
-def stream(model: Model, body: dict) -> StreamReply:
-    other = _messages_family(model, body)
-    if other:
-        return other.stream(model, body)
-    gen = _generate(model, body)
-    reason, stop = _stop(gen)
-    chunks = [{"completion": c, "stop_reason": None, "stop": None} for c in chunk_pieces(gen.pieces)]
-    chunks.append({"completion": "", "stop_reason": reason, "stop": stop})
-    return StreamReply(chunks, gen.input_tokens, gen.output_tokens)
+FAMILY = ClaudeText()

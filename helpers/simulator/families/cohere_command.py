@@ -23,11 +23,13 @@ Facts and where they come from:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import schema
 from ..catalog import Model
-from ..generators import text, tokens
-from . import Reply, StreamReply, chunk_pieces
-from ._chat import likelihood, stable_uuid
+from ..generators import tokens
+from . import Conversation, Outcome, Prompt, TextFamily, Turn, chunk_pieces
+from ._chat import likelihood, stable_uuid, turn_text
 
 LANGUAGES = ("en",)
 
@@ -53,53 +55,22 @@ def _schema(model: Model) -> dict:
     }
 
 
-def _generations(model: Model, body: dict) -> tuple[list[text.Generation], list[str]]:
-    schema.check(_schema(model), body)
-    prompt = body["prompt"]
-    n = body.get("num_generations", 1)
-    gens, ids = [], []
-    for i in range(n):
-        variation = f"{body.get('temperature', 0.9)}/{body.get('p', 0.75)}/{body.get('k', 0)}/{i}"
-        gen = text.generate(
-            prompt,
-            model.display_name,
-            max_tokens=body.get("max_tokens", 20),
-            input_tokens=tokens.count(prompt),
-            stop_sequences=body.get("stop_sequences", []),
-            variation=variation,
-            languages=LANGUAGES,
-            prefix=" ",
-        )
-        if gen.stop_reason == "stop_sequence":  # Cohere keeps the stop sequence in the text
-            gen = text.Generation(
-                gen.text + gen.stop_sequence,
-                (*gen.pieces, gen.stop_sequence),
-                gen.stop_reason,
-                gen.stop_sequence,
-                gen.input_tokens,
-                gen.output_tokens + 1,
-            )
-        gens.append(gen)
-        ids.append(stable_uuid(model.model_id, body, i))
-    return gens, ids
-
-
-def _finish(gen: text.Generation) -> str:
-    return "MAX_TOKENS" if gen.stop_reason == "max_tokens" else "COMPLETE"
+def _finish(outcome: Outcome) -> str:
+    return "MAX_TOKENS" if outcome.stop_reason == "max_tokens" else "COMPLETE"
 
 
 def _token_likelihoods(pieces, *seed) -> list[dict]:
     return [{"token": p, "likelihood": likelihood(p, *seed, i)} for i, p in enumerate(pieces)]
 
 
-def _generation(gen: text.Generation, gen_id: str, body: dict, index: int | None = None) -> dict:
-    out = {"finish_reason": _finish(gen), "id": gen_id, "text": gen.text}
+def _generation(outcome: Outcome, gen_id: str, body: dict, index: int | None = None) -> dict:
+    out = {"finish_reason": _finish(outcome), "id": gen_id, "text": outcome.text}
     if index is not None:
         out["index"] = index
     mode = body.get("return_likelihoods", "NONE")
     if mode != "NONE":
         seed = (gen_id,)
-        generated = _token_likelihoods(gen.pieces, *seed)
+        generated = _token_likelihoods(outcome.pieces, *seed)
         listed = generated
         if mode == "ALL":
             listed = _token_likelihoods(tokens.pieces(body["prompt"]), "prompt", *seed) + generated
@@ -108,37 +79,82 @@ def _generation(gen: text.Generation, gen_id: str, body: dict, index: int | None
     return out
 
 
-def _body(model: Model, body: dict, gens, ids, *, indexed: bool = False) -> dict:
-    return {
-        "generations": [
-            _generation(g, i, body, index=n if indexed else None)
-            for n, (g, i) in enumerate(zip(gens, ids, strict=True))
-        ],
-        "id": stable_uuid(model.model_id, body, "response"),
-        "prompt": body["prompt"],
-    }
+class CohereCommand(TextFamily):
+    name = "cohere_command"
+    stop_reasons = {"end_turn": "COMPLETE", "stop_sequence": "COMPLETE", "max_tokens": "MAX_TOKENS"}
+
+    def parse(self, model: Model, body: dict) -> Prompt:
+        schema.check(_schema(model), body)
+        prompt = body["prompt"]
+        return Prompt(
+            turns=[Turn("user", (prompt,))],
+            max_tokens=body.get("max_tokens", 20),
+            input_tokens=tokens.count(prompt),
+            stop_sequences=tuple(body.get("stop_sequences", [])),
+            variation=f"{body.get('temperature', 0.9)}/{body.get('p', 0.75)}/{body.get('k', 0)}",
+            languages=LANGUAGES,
+            prefix=" ",
+            choices=body.get("num_generations", 1),
+            body=body,
+        )
+
+    def generate(self, model: Model, prompt: Prompt) -> Outcome:
+        outcomes = []
+        for i in range(prompt.choices):
+            outcome = super().generate(model, replace(prompt, variation=f"{prompt.variation}/{i}"))
+            if outcome.stop_reason == "stop_sequence":  # Cohere keeps the stop sequence in the text
+                outcome = replace(
+                    outcome,
+                    text=outcome.text + outcome.stop_sequence,
+                    pieces=(*outcome.pieces, outcome.stop_sequence),
+                    output_tokens=outcome.output_tokens + 1,
+                )
+            outcomes.append(outcome)
+        return replace(outcomes[0], alternatives=tuple(outcomes[1:]))
+
+    def _ids(self, model: Model, prompt: Prompt) -> list[str]:
+        return [stable_uuid(model.model_id, prompt.body, i) for i in range(prompt.choices)]
+
+    def _body(self, model: Model, prompt: Prompt, outcome: Outcome, *, indexed: bool = False) -> dict:
+        body = prompt.body
+        return {
+            "generations": [
+                _generation(o, i, body, index=n if indexed else None)
+                for n, (o, i) in enumerate(zip(outcome.all, self._ids(model, prompt), strict=True))
+            ],
+            "id": stable_uuid(model.model_id, body, "response"),
+            "prompt": body["prompt"],
+        }
+
+    def render(self, model: Model, prompt: Prompt, outcome: Outcome) -> dict:
+        return self._body(model, prompt, outcome)
+
+    def render_chunks(self, model: Model, prompt: Prompt, outcome: Outcome) -> list[dict]:
+        if not prompt.body.get("stream"):
+            return [self._body(model, prompt, outcome)]
+        several = len(outcome.all) > 1
+        chunks: list[dict] = []
+        for n, one in enumerate(outcome.all):
+            for piece in chunk_pieces(one.pieces, size=1):
+                chunks.append({"text": piece, "is_finished": False} | ({"index": n} if several else {}))
+            if one.stop_reason != "max_tokens":
+                chunks.append({"text": "<EOS_TOKEN>", "is_finished": False} | ({"index": n} if several else {}))
+        finish = "MAX_TOKENS" if any(o.stop_reason == "max_tokens" for o in outcome.all) else "COMPLETE"
+        chunks.append({"is_finished": True, "finish_reason": finish, "response": self._body(model, prompt, outcome)})
+        return chunks
+
+    def native_request(self, model: Model, conversation: Conversation) -> dict:
+        """Command takes one prompt: the user's message (Converse refuses conversation history)."""
+        body: dict = {"prompt": turn_text(conversation.turns[-1])}
+        for key, value in (
+            ("max_tokens", conversation.max_tokens or model.limits.get("maxOutputTokens", 4096)),
+            ("temperature", conversation.temperature),
+            ("p", conversation.top_p),
+            ("stop_sequences", conversation.stop_sequences),
+        ):
+            if value is not None:
+                body[key] = value
+        return body
 
 
-def _totals(gens) -> tuple[int, int]:
-    return gens[0].input_tokens, sum(g.output_tokens for g in gens)
-
-
-def invoke(model: Model, body: dict) -> Reply:
-    gens, ids = _generations(model, body)
-    return Reply(_body(model, body, gens, ids), *_totals(gens))
-
-
-def stream(model: Model, body: dict) -> StreamReply:
-    gens, ids = _generations(model, body)
-    if not body.get("stream"):
-        return StreamReply([_body(model, body, gens, ids)], *_totals(gens))
-    several = len(gens) > 1
-    chunks: list[dict] = []
-    for n, gen in enumerate(gens):
-        for piece in chunk_pieces(gen.pieces, size=1):
-            chunks.append({"text": piece, "is_finished": False} | ({"index": n} if several else {}))
-        if gen.stop_reason != "max_tokens":
-            chunks.append({"text": "<EOS_TOKEN>", "is_finished": False} | ({"index": n} if several else {}))
-    finish = "MAX_TOKENS" if any(g.stop_reason == "max_tokens" for g in gens) else "COMPLETE"
-    chunks.append({"is_finished": True, "finish_reason": finish, "response": _body(model, body, gens, ids)})
-    return StreamReply(chunks, *_totals(gens))
+FAMILY = CohereCommand()

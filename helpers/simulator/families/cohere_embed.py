@@ -19,7 +19,7 @@ import numpy as np
 from .. import schema
 from ..catalog import Model
 from ..generators import embeddings, tokens
-from . import Reply
+from . import Family, Reply
 
 INPUT_TYPES = ["search_document", "search_query", "classification", "clustering"]
 EMBEDDING_TYPES = ["float", "int8", "uint8", "binary", "ubinary"]
@@ -88,3 +88,13 @@ def invoke(model: Model, body: dict) -> Reply:
     }
     n = sum(tokens.count(t) for t in texts)
     return Reply(reply, n, 0)
+
+
+class CohereEmbed(Family):
+    name = "cohere_embed"
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        return invoke(model, body)
+
+
+FAMILY = CohereEmbed()

@@ -13,12 +13,15 @@ Facts and where they come from:
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 
 from .. import schema
 from ..catalog import Model
-from ..generators import text, tokens
-from . import Reply, StreamReply, chunk_pieces
+from ..generators import tokens
+from . import Conversation, Media, Outcome, Prompt, TextFamily, ToolCall, ToolResult, ToolSpec, Turn, chunk_pieces
+from ._chat import turn_text
 
 
 def _schema(model: Model) -> dict:
@@ -34,8 +37,18 @@ def _schema(model: Model) -> dict:
 
 
 _LLAMA3_USER = re.compile(r"<\|start_header_id\|>user<\|end_header_id\|>\s*(.*?)<\|eot_id\|>", re.S)
+_LLAMA3_TURN = re.compile(r"<\|start_header_id\|>(\w+)<\|end_header_id\|>\s*(.*?)(?:<\|eot_id\|>|<\|eom_id\|>|$)", re.S)
 _SPECIAL = re.compile(r"<\|[a-z_]+\|>")
 _LLAMA2_INST = re.compile(r"\[INST\]\s*(.*?)\s*\[/INST\]", re.S)
+# Llama 3.1's JSON tool calling: the functions are listed in the system header, a call is answered
+# as `{"name": ..., "parameters": {...}}`, a result comes back in an `ipython` turn (Meta's Llama
+# 3.1 model card, "JSON based tool calling", recalled; the exact template Bedrock's Converse
+# builds is not published).
+TOOLS_INTRO = (
+    "Environment: ipython\n\nYou have access to the following functions. To call a function, respond with JSON "
+    'of the form {"name": function name, "parameters": dictionary of argument name and its value}. '
+    "Do not use variables."
+)
 
 
 def _question(prompt: str) -> str:
@@ -47,46 +60,151 @@ def _question(prompt: str) -> str:
     return prompt
 
 
-def _generate(model: Model, body: dict) -> text.Generation:
-    schema.check(_schema(model), body)
-    return text.generate(
-        _question(body["prompt"]),
-        model.display_name,
-        max_tokens=body.get("max_gen_len", 512),
-        input_tokens=tokens.count(_SPECIAL.sub("\u00a7", body["prompt"])),  # a special token is one token
-        variation=f"{body.get('temperature', 0.5)}/{body.get('top_p', 0.9)}",
-    )
+def _tool_call(text: str) -> ToolCall | None:
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(found, dict) and isinstance(found.get("name"), str) and isinstance(found.get("parameters"), dict):
+        return ToolCall("", found["name"], found["parameters"])
+    return None
 
 
-def _stop(gen: text.Generation) -> str:
-    return "length" if gen.stop_reason == "max_tokens" else "stop"
+def _function(line: str) -> ToolSpec | None:
+    """A tool from one line of the system header's function list, if the line is one."""
+    if not line.startswith('{"type": "function"'):
+        return None
+    try:
+        spec = json.loads(line).get("function", {})
+    except (ValueError, AttributeError):
+        return None
+    return ToolSpec(spec.get("name", ""), spec.get("description", ""), spec.get("parameters", {}))
 
 
-def invoke(model: Model, body: dict) -> Reply:
-    gen = _generate(model, body)
-    reply = {
-        "generation": gen.text,
-        "prompt_token_count": gen.input_tokens,
-        "generation_token_count": gen.output_tokens,
-        "stop_reason": _stop(gen),
-    }
-    return Reply(reply, gen.input_tokens, gen.output_tokens)
+def _read_template(prompt: str, question: str) -> tuple[str, list[Turn], tuple[ToolSpec, ...]]:
+    """System text, turns and offered tools of a Llama 3 chat template (else one user turn)."""
+    found = _LLAMA3_TURN.findall(prompt)
+    if not found:
+        return "", [Turn("user", (question,))], ()
+    system, turns, tools = "", [], []
+    for role, said in found:
+        said = said.strip()
+        if role == "system":
+            kept = []
+            for line in said.splitlines():
+                tool = _function(line.strip())
+                if tool is not None:
+                    tools.append(tool)
+                elif line.strip() not in TOOLS_INTRO:
+                    kept.append(line)
+            system = "\n".join(kept).strip()
+        elif role == "ipython":
+            turns.append(Turn("user", (ToolResult("", said),)))
+        elif role == "user":
+            turns.append(Turn("user", (said,)))
+        elif role == "assistant" and said:
+            call = _tool_call(said)
+            turns.append(Turn("assistant", (call,) if call else (said,)))
+    return system, turns or [Turn("user", (question,))], tuple(tools)
 
 
-def stream(model: Model, body: dict) -> StreamReply:
-    gen = _generate(model, body)
-    chunks, done = [], 0
-    for i, piece in enumerate(chunk_pieces(gen.pieces, size=1)):
-        done += 1
+class Llama(TextFamily):
+    name = "llama"
+    stop_reasons = {"end_turn": "stop", "stop_sequence": "stop", "tool_use": "stop", "max_tokens": "length"}
+
+    def parse(self, model: Model, body: dict) -> Prompt:
+        schema.check(_schema(model), body)
+        prompt = body["prompt"]
+        question = _question(prompt)
+        system, turns, tools = _read_template(prompt, question)
+        images = tuple(Media("image", "png", base64.b64decode(i, validate=False)) for i in body.get("images", []))
+        if images:
+            turns[-1] = Turn("user", (*turns[-1].blocks, *images))
+        return Prompt(
+            turns=turns,
+            max_tokens=body.get("max_gen_len", 512),
+            input_tokens=tokens.count(_SPECIAL.sub("\u00a7", prompt)),  # a special token is one token
+            system=system,
+            tools=tools,
+            variation=f"{body.get('temperature', 0.5)}/{body.get('top_p', 0.9)}",
+            body=body,
+        )
+
+    def _said(self, outcome: Outcome) -> tuple[str, list[str]]:
+        """The generated text and its pieces: a tool call is answered as its JSON."""
+        if outcome.tool_calls:
+            call = outcome.tool_calls[0]
+            said = json.dumps({"name": call.name, "parameters": call.input}, ensure_ascii=False)
+            return said, tokens.pieces(said)
+        return outcome.text, list(outcome.pieces)
+
+    def render(self, model: Model, prompt: Prompt, outcome: Outcome) -> dict:
+        return {
+            "generation": self._said(outcome)[0],
+            "prompt_token_count": outcome.input_tokens,
+            "generation_token_count": outcome.output_tokens,
+            "stop_reason": self.native_stop(outcome),
+        }
+
+    def render_chunks(self, model: Model, prompt: Prompt, outcome: Outcome) -> list[dict]:
+        chunks, done = [], 0
+        for i, piece in enumerate(chunk_pieces(self._said(outcome)[1], size=1)):
+            done += 1
+            chunks.append(
+                {
+                    "generation": piece,
+                    "prompt_token_count": outcome.input_tokens if i == 0 else None,
+                    "generation_token_count": done,
+                    "stop_reason": None,
+                }
+            )
         chunks.append(
             {
-                "generation": piece,
-                "prompt_token_count": gen.input_tokens if i == 0 else None,
+                "generation": "",
+                "prompt_token_count": None,
                 "generation_token_count": done,
-                "stop_reason": None,
+                "stop_reason": self.native_stop(outcome),
             }
         )
-    chunks.append(
-        {"generation": "", "prompt_token_count": None, "generation_token_count": done, "stop_reason": _stop(gen)}
-    )
-    return StreamReply(chunks, gen.input_tokens, gen.output_tokens)
+        return chunks
+
+    def native_request(self, model: Model, conversation: Conversation) -> dict:
+        """The Llama 3 chat template Meta documents, with 3.1's tool list in the system header."""
+        system = conversation.system_text
+        if conversation.tools:
+            listed = [
+                json.dumps(
+                    {
+                        "type": "function",
+                        "function": {"name": t.name, "description": t.description, "parameters": t.schema},
+                    },
+                    ensure_ascii=False,
+                )
+                for t in conversation.tools
+            ]
+            system = "\n\n".join(p for p in (system, TOOLS_INTRO, "\n".join(listed)) if p)
+        parts = ["<|begin_of_text|>"]
+        if system:
+            parts.append(f"<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>")
+        images = []
+        for turn in conversation.turns:
+            role = "ipython" if turn.of(ToolResult) and not turn.text else turn.role
+            media = [m for m in turn.of(Media) if m.kind == "image"]
+            images += [base64.b64encode(m.data).decode() for m in media]
+            said = "<|image|>" * len(media) + turn_text(turn)
+            parts.append(f"<|start_header_id|>{role}<|end_header_id|>\n\n{said}<|eot_id|>")
+        parts.append("<|start_header_id|>assistant<|end_header_id|>\n\n")
+        body: dict = {"prompt": "".join(parts)}
+        if images:
+            body["images"] = images
+        for key, value in (
+            ("max_gen_len", conversation.max_tokens or model.limits.get("maxOutputTokens", 2048)),
+            ("temperature", conversation.temperature),
+            ("top_p", conversation.top_p),
+        ):
+            if value is not None:
+                body[key] = value
+        return body
+
+
+FAMILY = Llama()

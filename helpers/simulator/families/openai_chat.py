@@ -20,9 +20,20 @@ import json
 
 from ..catalog import Model
 from ..errors import validation
-from ..generators import text
-from . import Reply, StreamReply, chunk_pieces
-from ._chat import block_text, count, digest
+from . import (
+    Conversation,
+    Outcome,
+    Prompt,
+    Reply,
+    TextFamily,
+    ToolCall,
+    ToolChoice,
+    ToolResult,
+    ToolSpec,
+    Turn,
+    chunk_pieces,
+)
+from ._chat import block_text, count, digest, turn_text
 
 # The field list in the deserializer's own error text (BerriAI/litellm#13959), in its order.
 FIELDS = (
@@ -66,20 +77,40 @@ def _question(messages: list[dict]) -> str:
     return block_text(users[-1].get("content")).strip()
 
 
-def generate(model: Model, body: dict) -> text.Generation:
-    """The answer to a Chat Completions body (validated first)."""
-    messages = check(body)
-    stop = body.get("stop") or []
-    stops = [stop] if isinstance(stop, str) else list(stop)
-    limit = body.get("max_completion_tokens") or body.get("max_tokens") or model.limits.get("maxOutputTokens", 4096)
-    return text.generate(
-        _question(messages),
-        model.display_name,
-        max_tokens=int(limit),
-        input_tokens=count(*(block_text(m.get("content")) for m in messages)) + 4 * len(messages),
-        stop_sequences=stops,
-        variation=f"{body.get('temperature', 1.0)}/{body.get('top_p', 1.0)}/{body.get('seed', '')}",
-    )
+def _turns(messages: list[dict]) -> tuple[str, list[Turn]]:
+    """System text and neutral turns of Chat Completions messages (tool calls and results included)."""
+    system, turns = [], []
+    for m in messages:
+        content = block_text(m.get("content"))
+        if m["role"] in ("system", "developer"):
+            system.append(content)
+        elif m["role"] == "tool":
+            turns.append(Turn("user", (ToolResult(m.get("tool_call_id", ""), content),)))
+        elif m["role"] == "assistant" and m.get("tool_calls"):
+            calls = []
+            for c in m["tool_calls"]:
+                function = c.get("function", {}) if isinstance(c, dict) else {}
+                try:
+                    args = json.loads(function.get("arguments") or "{}")
+                except ValueError:
+                    args = {}
+                calls.append(
+                    ToolCall(c.get("id", ""), function.get("name", ""), args if isinstance(args, dict) else {})
+                )
+            turns.append(Turn("assistant", tuple(x for x in (content, *calls) if x)))
+        else:
+            turns.append(Turn(m["role"], (content,)))
+    return "\n".join(system), turns
+
+
+def _choice(value) -> ToolChoice | None:
+    if value in ("auto", "none"):
+        return ToolChoice(value)
+    if value == "required":
+        return ToolChoice("any")
+    if isinstance(value, dict) and isinstance(value.get("function"), dict):
+        return ToolChoice("tool", value["function"].get("name"))
+    return None
 
 
 def reasoning(model: Model, body: dict) -> str:
@@ -93,42 +124,53 @@ def completion_id(model: Model, body: dict) -> str:
     return "chatcmpl-" + digest(model.model_id, body).hex()
 
 
-def finish_reason(gen: text.Generation) -> str:
-    return "length" if gen.stop_reason == "max_tokens" else "stop"
+def finish_reason(outcome: Outcome) -> str:
+    return OpenAIChat.stop_reasons[outcome.stop_reason]
 
 
-def completion(model: Model, body: dict, gen: text.Generation, created: int, content: str) -> dict:
+def _tool_calls(outcome: Outcome) -> list[dict]:
+    return [
+        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.input)}}
+        for c in outcome.tool_calls
+    ]
+
+
+def completion(model: Model, body: dict, outcome: Outcome, created: int, content: str) -> dict:
     """A `chat.completion` object."""
+    message = {"role": "assistant", "content": content}
+    if outcome.tool_calls:
+        message["tool_calls"] = _tool_calls(outcome)
     return {
         "id": completion_id(model, body),
         "object": "chat.completion",
         "created": created,
         "model": model.model_id,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": finish_reason(gen),
-            }
-        ],
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason(outcome)}],
         "usage": {
-            "prompt_tokens": gen.input_tokens,
-            "completion_tokens": gen.output_tokens,
-            "total_tokens": gen.input_tokens + gen.output_tokens,
+            "prompt_tokens": outcome.input_tokens,
+            "completion_tokens": outcome.output_tokens,
+            "total_tokens": outcome.input_tokens + outcome.output_tokens,
         },
     }
 
 
-def chunks(model: Model, body: dict, gen: text.Generation, created: int, *, usage: bool = False) -> list[dict]:
-    """`chat.completion.chunk` objects: role first, text deltas, finish reason, optional usage."""
-    base = {"id": completion_id(model, body), "object": "chat.completion.chunk", "created": created,
-            "model": model.model_id}  # fmt: skip
+def chunks(model: Model, body: dict, outcome: Outcome, created: int, *, usage: bool = False) -> list[dict]:
+    """`chat.completion.chunk` objects: role first, text deltas, tool calls, finish reason, optional usage."""
+    base = {
+        "id": completion_id(model, body),
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model.model_id,
+    }
     out = [base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
-    for piece in chunk_pieces(gen.pieces, size=3):
+    for piece in chunk_pieces(outcome.pieces, size=3):
         out.append(base | {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-    out.append(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason(gen)}]})
+    if outcome.tool_calls:
+        calls = [{"index": i} | c for i, c in enumerate(_tool_calls(outcome))]
+        out.append(base | {"choices": [{"index": 0, "delta": {"tool_calls": calls}, "finish_reason": None}]})
+    out.append(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason(outcome)}]})
     if usage:
-        counts = {"prompt_tokens": gen.input_tokens, "completion_tokens": gen.output_tokens}
+        counts = {"prompt_tokens": outcome.input_tokens, "completion_tokens": outcome.output_tokens}
         out.append(base | {"choices": [], "usage": counts | {"total_tokens": sum(counts.values())}})
     return out
 
@@ -138,14 +180,82 @@ def created_time(body: dict) -> int:
     return 1754352000 + int.from_bytes(digest(body)[:2], "big")  # 2025-08-05, the models' release day
 
 
-def invoke(model: Model, body: dict) -> Reply:
-    if body.get("stream"):
-        raise validation("The model returned the following errors: stream must be false for InvokeModel")  # guess
-    gen = generate(model, body)
-    reply = completion(model, body, gen, created_time(body), reasoning(model, body) + gen.text)
-    return Reply(reply, gen.input_tokens, gen.output_tokens)
+class OpenAIChat(TextFamily):
+    name = "openai_chat"
+    stop_reasons = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
+
+    def parse(self, model: Model, body: dict) -> Prompt:
+        messages = check(body)
+        stop = body.get("stop") or []
+        stops = [stop] if isinstance(stop, str) else list(stop)
+        limit = body.get("max_completion_tokens") or body.get("max_tokens") or model.limits.get("maxOutputTokens", 4096)
+        system, turns = _turns(messages)
+        input_tokens = count(*(block_text(m.get("content")) for m in messages)) + 4 * len(messages)
+        tools = tuple(
+            ToolSpec(f.get("name", ""), f.get("description", ""), f.get("parameters", {}))
+            for f in (t.get("function", {}) for t in body.get("tools") or [] if isinstance(t, dict))
+        )
+        if tools:
+            input_tokens += count(json.dumps(body["tools"], ensure_ascii=False))
+        return Prompt(
+            turns=turns or [Turn("user", ("",))],
+            max_tokens=int(limit),
+            input_tokens=input_tokens,
+            system=system,
+            tools=tools,
+            tool_choice=_choice(body.get("tool_choice")),
+            stop_sequences=tuple(stops),
+            variation=f"{body.get('temperature', 1.0)}/{body.get('top_p', 1.0)}/{body.get('seed', '')}",
+            body=body,
+            asked=_question(messages),
+        )
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        if body.get("stream"):
+            raise validation("The model returned the following errors: stream must be false for InvokeModel")  # guess
+        return super().invoke(model, body)
+
+    def render(self, model: Model, prompt: Prompt, outcome: Outcome) -> dict:
+        body = prompt.body
+        return completion(model, body, outcome, created_time(body), reasoning(model, body) + outcome.text)
+
+    def render_chunks(self, model: Model, prompt: Prompt, outcome: Outcome) -> list[dict]:
+        return chunks(model, prompt.body, outcome, created_time(prompt.body))
+
+    def native_request(self, model: Model, conversation: Conversation) -> dict:
+        messages: list[dict] = [{"role": "system", "content": text} for text in conversation.system]
+        for turn in conversation.turns:
+            if turn.of(ToolResult):
+                messages += [{"role": "tool", "tool_call_id": r.id, "content": r.text} for r in turn.of(ToolResult)]
+            elif turn.of(ToolCall):
+                calls = [
+                    {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.input)}}
+                    for c in turn.of(ToolCall)
+                ]
+                messages.append({"role": "assistant", "content": turn.text, "tool_calls": calls})
+            else:
+                messages.append({"role": turn.role, "content": turn_text(turn)})
+        body: dict = {"messages": messages}
+        if conversation.tools:
+            body["tools"] = [
+                {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.schema}}
+                for t in conversation.tools
+            ]
+            choice = conversation.tool_choice
+            if choice is not None:
+                body["tool_choice"] = {"auto": "auto", "any": "required"}.get(choice.mode) or {
+                    "type": "function",
+                    "function": {"name": choice.name},
+                }
+        for key, value in (
+            ("max_completion_tokens", conversation.max_tokens),
+            ("temperature", conversation.temperature),
+            ("top_p", conversation.top_p),
+            ("stop", conversation.stop_sequences),
+        ):
+            if value is not None:
+                body[key] = value
+        return body
 
 
-def stream(model: Model, body: dict) -> StreamReply:
-    gen = generate(model, body)
-    return StreamReply(chunks(model, body, gen, created_time(body)), gen.input_tokens, gen.output_tokens)
+FAMILY = OpenAIChat()

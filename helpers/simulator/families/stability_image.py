@@ -21,7 +21,7 @@ import json
 from .. import schema
 from ..catalog import Model
 from ..generators import images, tokens
-from . import Reply
+from . import Family, Reply
 
 ASPECT_SIZES = {
     "16:9": (1344, 768),
@@ -38,7 +38,7 @@ MAX_SEED = 4294967294
 
 
 def _schema(model: Model) -> dict:
-    core = "core" in model.model_id
+    core = "textToImageOnly" in model.traits
     found = {
         "type": "object",
         "required": ["prompt"],
@@ -84,3 +84,13 @@ def invoke(model: Model, body: dict) -> Reply:
     fmt = body.get("output_format", "png")
     reply = {"seeds": [seed], "finish_reasons": [None], "images": [images.encode(picture, fmt)]}
     return Reply(reply, tokens.count(body["prompt"]), 0)
+
+
+class StabilityImage(Family):
+    name = "stability_image"
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        return invoke(model, body)
+
+
+FAMILY = StabilityImage()

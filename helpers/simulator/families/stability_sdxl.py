@@ -31,7 +31,7 @@ from .. import schema
 from ..catalog import Model
 from ..errors import validation
 from ..generators import images, tokens
-from . import Reply
+from . import Family, Reply
 
 STYLE_PRESETS = list(images.STYLES)  # the 17 presets in AWS's SDXL 1.0 parameter page
 SAMPLERS = [
@@ -166,3 +166,13 @@ def invoke(model: Model, body: dict) -> Reply:
     artifact = {"seed": seed, "base64": images.encode(picture), "finishReason": "SUCCESS"}
     n = sum(tokens.count(p["text"]) for p in prompts)
     return Reply({"result": "success", "artifacts": [artifact]}, n, 0)
+
+
+class StabilitySDXL(Family):
+    name = "stability_sdxl"
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        return invoke(model, body)
+
+
+FAMILY = StabilitySDXL()

@@ -19,7 +19,7 @@ from .. import schema
 from ..catalog import Model
 from ..errors import validation
 from ..generators import embeddings, tokens
-from . import Reply
+from . import Family, Reply
 
 G1_SCHEMA = {
     "type": "object",
@@ -72,7 +72,7 @@ def _token_count(model: Model, text: str) -> int:
 
 
 def _is_v2(model: Model) -> bool:
-    return "v2" in model.model_id
+    return model.variant == "v2"
 
 
 def invoke(model: Model, body: dict) -> Reply:
@@ -97,3 +97,13 @@ def _invoke_v2(model: Model, body: dict) -> Reply:
     for kind in body.get("embeddingTypes", ["float"]):
         by_type[kind] = floats if kind == "float" else as_binary(vec)
     return Reply({"embedding": floats, "inputTextTokenCount": n, "embeddingsByType": by_type}, n, 0)
+
+
+class TitanEmbed(Family):
+    name = "titan_embed"
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        return invoke(model, body)
+
+
+FAMILY = TitanEmbed()

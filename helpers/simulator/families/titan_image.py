@@ -20,7 +20,7 @@ from .. import schema
 from ..catalog import Model
 from ..errors import validation
 from ..generators import images, tokens
-from . import Reply
+from . import Family, Reply
 
 TASK_TYPES = [
     "TEXT_IMAGE",
@@ -71,7 +71,7 @@ TITAN_SIZES = [  # width x height
 
 
 def is_nova(model: Model) -> bool:
-    return model.model_id.startswith("amazon.nova")
+    return model.variant == "nova_canvas"
 
 
 def _schema(model: Model) -> dict:
@@ -155,3 +155,13 @@ def invoke(model: Model, body: dict) -> Reply:
     if not is_nova(model):
         reply["error"] = None
     return Reply(reply, tokens.count(params["text"]), 0)
+
+
+class TitanImage(Family):
+    name = "titan_image"
+
+    def invoke(self, model: Model, body: dict) -> Reply:
+        return invoke(model, body)
+
+
+FAMILY = TitanImage()

@@ -20,8 +20,9 @@ import re
 
 from .. import schema
 from ..catalog import Model
-from ..generators import grounding, text, tokens
-from . import Reply, StreamReply, chunk_pieces
+from ..generators import grounding, tokens
+from . import Conversation, Outcome, Prompt, TextFamily, Turn, chunk_pieces
+from ._chat import turn_text
 
 
 def _schema(model: Model) -> dict:
@@ -55,48 +56,77 @@ def _question(prompt: str) -> str:
     return re.sub(r"\s*Bot:\s*$", "", turns[-1]).strip() or prompt
 
 
-def _generate(model: Model, body: dict) -> tuple[text.Generation, str]:
-    schema.check_summarised(_schema(model), body)
-    config = body.get("textGenerationConfig", {})
-    # Passages in the prompt ground the answer (rule: generators/grounding.py); the question is what is left.
-    context, rest = grounding.split_context(body["inputText"])
-    gen = text.generate(
-        _question((grounding.question_of(rest) if context else "") or body["inputText"]),
-        model.display_name,
-        max_tokens=config.get("maxTokenCount", 512),
-        input_tokens=tokens.count(body["inputText"]),
-        stop_sequences=config.get("stopSequences", []),
-        variation=f"{config.get('temperature', 0.7)}/{config.get('topP', 0.9)}",
-        prefix="\n",
-        context=context,
-    )
-    reason = {"end": "FINISH", "max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}[gen.stop_reason]
-    return gen, reason
+def _turns(prompt: str, question: str) -> list[Turn]:
+    """The `User:` / `Bot:` turns of a chat-style prompt; the last user turn is `question`."""
+    turns = []
+    for part in re.split(r"(?m)^User:\s*", prompt)[1:]:
+        said, _, answered = part.partition("Bot:")
+        turns.append(Turn("user", (said.strip(),)))
+        if answered.strip():
+            turns.append(Turn("assistant", (answered.strip(),)))
+    if turns and turns[-1].role == "user":
+        turns[-1] = Turn("user", (question,))
+    return turns or [Turn("user", (question,))]
 
 
-def invoke(model: Model, body: dict) -> Reply:
-    gen, reason = _generate(model, body)
-    reply = {
-        "inputTextTokenCount": gen.input_tokens,
-        "results": [{"tokenCount": gen.output_tokens, "outputText": gen.text, "completionReason": reason}],
-    }
-    return Reply(reply, gen.input_tokens, gen.output_tokens)
+class TitanText(TextFamily):
+    name = "titan_text"
+    stop_reasons = {"end_turn": "FINISH", "max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}
 
-
-def stream(model: Model, body: dict) -> StreamReply:
-    gen, reason = _generate(model, body)
-    pieces = chunk_pieces(gen.pieces, size=8) or [""]
-    chunks, total = [], 0
-    for i, piece in enumerate(pieces):
-        total = min(gen.output_tokens, total + len(tokens.pieces(piece)))
-        last = i == len(pieces) - 1
-        chunks.append(
-            {
-                "outputText": piece,
-                "index": 0,
-                "totalOutputTextTokenCount": gen.output_tokens if last else total,
-                "completionReason": reason if last else None,
-                "inputTextTokenCount": gen.input_tokens if i == 0 else None,
-            }
+    def parse(self, model: Model, body: dict) -> Prompt:
+        schema.check_summarised(_schema(model), body)
+        config = body.get("textGenerationConfig", {})
+        # Passages in the prompt ground the answer (rule: generators/grounding.py); the question is what is left.
+        context, rest = grounding.split_context(body["inputText"])
+        question = _question((grounding.question_of(rest) if context else "") or body["inputText"])
+        return Prompt(
+            turns=_turns(body["inputText"], question),
+            context=tuple(context),
+            max_tokens=config.get("maxTokenCount", 512),
+            input_tokens=tokens.count(body["inputText"]),
+            stop_sequences=tuple(config.get("stopSequences", [])),
+            variation=f"{config.get('temperature', 0.7)}/{config.get('topP', 0.9)}",
+            prefix="\n",
         )
-    return StreamReply(chunks, gen.input_tokens, gen.output_tokens)
+
+    def render(self, model: Model, prompt: Prompt, outcome: Outcome) -> dict:
+        result = {
+            "tokenCount": outcome.output_tokens,
+            "outputText": outcome.text,
+            "completionReason": self.native_stop(outcome),
+        }
+        return {"inputTextTokenCount": outcome.input_tokens, "results": [result]}
+
+    def render_chunks(self, model: Model, prompt: Prompt, outcome: Outcome) -> list[dict]:
+        pieces = chunk_pieces(outcome.pieces, size=8) or [""]
+        chunks, total = [], 0
+        for i, piece in enumerate(pieces):
+            total = min(outcome.output_tokens, total + len(tokens.pieces(piece)))
+            last = i == len(pieces) - 1
+            chunks.append(
+                {
+                    "outputText": piece,
+                    "index": 0,
+                    "totalOutputTextTokenCount": outcome.output_tokens if last else total,
+                    "completionReason": self.native_stop(outcome) if last else None,
+                    "inputTextTokenCount": outcome.input_tokens if i == 0 else None,
+                }
+            )
+        return chunks
+
+    def native_request(self, model: Model, conversation: Conversation) -> dict:
+        """Titan's chat convention, `User: ...` and `Bot: ...` lines ending in `Bot:` [the exact
+        text Bedrock builds is not documented; this follows the model page's chat examples]."""
+        lines = [f"{'User' if t.role == 'user' else 'Bot'}: {turn_text(t)}" for t in conversation.turns]
+        config: dict = {"maxTokenCount": conversation.max_tokens or model.limits.get("maxOutputTokens", 8192)}
+        for key, value in (
+            ("temperature", conversation.temperature),
+            ("topP", conversation.top_p),
+            ("stopSequences", conversation.stop_sequences),
+        ):
+            if value is not None:
+                config[key] = value
+        return {"inputText": "\n".join(lines) + "\nBot:", "textGenerationConfig": config}
+
+
+FAMILY = TitanText()

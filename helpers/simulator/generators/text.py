@@ -51,6 +51,12 @@ _WHO = re.compile(
     r"who are you|introduce yourself|what are you|你是谁|你是誰|介绍(?:一下)?(?:你)?自己|あなたは誰|자기소개|누구",
     re.I,
 )
+# A message that only greets ("Hi", "Hello Claude!", "你好") gets a one-sentence reply.
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|こんにちは|안녕(?:하세요)?)"
+    r"(?:[\s,]+[\w.-]+){0,2}\s*[!！.。,，~]*\s*$",
+    re.I,
+)
 _AT_LEAST = re.compile(r"(?:不少于|至少|at least)\s*(\d+)\s*(?:字|个字|words?|characters?)", re.I)
 
 _BANK = {
@@ -155,6 +161,13 @@ _BANK = {
     },
 }
 _SEP = {"en": " ", "zh": "", "ja": "", "ko": " "}
+_GREET = {
+    "en": "Hello, I'm {model}, answering from the workshop's offline simulator, so ask me anything you like.",
+    "zh": "你好，我是{model}，此刻由本教程的离线模拟器代为回答，有什么可以帮你？",
+    "ja": "こんにちは、{model}です、今はワークショップのオフライン・シミュレーターが代わりに答えています。",
+    "ko": "안녕하세요, 저는 워크숍의 오프라인 시뮬레이터가 대신 답하는 {model}입니다.",
+}
+ANSWER_SENTENCES = 4  # a general answer's length when the request names none: a few sentences
 
 
 def _topic(question: str, lang: str) -> str:
@@ -198,11 +211,15 @@ def compose(
     else:
         if _WHO.search(question):
             intent = "who"
+        elif _GREETING.match(question):
+            intent = "greet"
     foreign = bool(languages) and lang not in languages
     if foreign:
         lang = languages[0]
     bank = _BANK[lang]
     seed = _rng(question, model_name, variation)
+    if intent == "greet":
+        return ((bank["foreign"][0] + _SEP[lang]) if foreign else "") + _GREET[lang].format(model=model_name)
     sentences = list(bank[intent])
     first, rest = sentences[0], sentences[1:]
     # Thin the remaining sentences by the seed (and rotate general answers), so the wording
@@ -211,14 +228,16 @@ def compose(
         shift = seed % len(rest)
         rest = rest[shift:] + rest[:shift]
     keep = [s for i, s in enumerate(rest) if (seed >> (i + 3)) % 5 or i < 2]
-    chosen = ([bank["foreign"][0]] if foreign else []) + [first] + keep
     wanted = _AT_LEAST.search(question)
+    if intent == "answer":  # a few sentences, extended below when the request asks for more
+        keep = keep[: ANSWER_SENTENCES - 1]
+    chosen = ([bank["foreign"][0]] if foreign else []) + [first] + keep
     sep = _SEP[lang]
     text = sep.join(chosen)
     if wanted:
         need = int(wanted.group(1))
         size = (lambda t: len(t.split())) if lang in ("en", "ko") else len
-        pool = rest or [first]
+        pool = [x for x in rest if x not in keep] + keep or [first]  # unused sentences first
         i = 0
         while size(text) < need and i < 4 * len(pool):
             text += sep + pool[i % len(pool)]
