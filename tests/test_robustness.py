@@ -269,3 +269,15 @@ def test_the_fuzzer_would_notice_a_500(monkeypatch):
 def _no_latency(monkeypatch):
     monkeypatch.setenv("BEDROCK_SIMULATOR_LATENCY_SCALE", "0")
     helpers.setup("offline", quiet=True)
+
+
+def test_found_by_fuzzing_wrong_json_types_in_converse_get_a_400_not_a_500():
+    body = b'{"messages": [{"role": "user", "content": [{"text": "hi"}]}], "inferenceConfig": 1}'
+    model = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    for operation in ("converse", "converse-stream"):
+        response = dispatch.handle(Request("POST", f"/model/{model}/{operation}", {}, {}, body), "bedrock-runtime")
+        assert response.status == 400
+        assert json.loads(response.body)["message"] == (
+            "1 validation error detected: Value '1' at 'inferenceConfig' failed to satisfy constraint: "
+            "Member must be a structure"
+        )
