@@ -8,12 +8,13 @@ from ._setup import Setup, setup
 
 __all__ = [
     "Setup", "setup", "faults", "injected_faults", "fast_backoff", "preflight", "display", "drift", "endpoint",
-    "exercises", "iam", "images", "profiles", "recordings", "similarity",
+    "exercises", "iam", "images", "profiles", "rag", "recordings", "retired", "similarity", "stretch",
 ]  # fmt: skip
 __version__ = "0.1.0"
 # Imported on first use. `helpers.preflight` is a module you can call: helpers.preflight(models=[...]).
 _SUBMODULES = {
-    "display", "drift", "endpoint", "exercises", "iam", "images", "preflight", "profiles", "recordings", "similarity"
+    "display", "drift", "endpoint", "exercises", "iam", "images", "preflight", "profiles", "rag", "recordings",
+    "retired", "similarity", "stretch",
 }  # fmt: skip
 
 
@@ -84,6 +85,7 @@ def injected_faults():
     from .simulator import faults as fault_injection
 
     return fault_injection.active()
+
 
 
 def __getattr__(name: str):

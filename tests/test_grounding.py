@@ -115,6 +115,15 @@ def test_headings_are_never_quoted_and_list_markers_are_dropped():
     assert grounding.rank("输出向量维度是多少？", passages)[0].sentence == "输出向量维度: 1536"
 
 
+def test_a_numbered_heading_is_not_split_into_a_quotable_sentence():
+    # "## 2. What Bedrock says ..." once split after "2." and left "What Bedrock says ..." to be quoted.
+    passage = "The next cell fails on purpose.\n## 2. What Bedrock says about the prompt\nClaude needs a blank line."
+    assert grounding._sentences(passage) == ["The next cell fails on purpose.", "Claude needs a blank line."]
+    # A Markdown heading is one line: wrapped lines around it are joined, the heading keeps its own line.
+    (joined,) = grounding.split_context("Context:\n[1] Intro\ntext.\n## 2. What Bedrock says\nIt fails,\nbadly.")[0]
+    assert joined == "Intro text.\n## 2. What Bedrock says\nIt fails, badly."
+
+
 def test_grounded_answers_are_deterministic_and_blank_context_is_no_context():
     a = text.compose("When does the shop close?", "M", context=PASSAGES)
     assert a == text.compose("When does the shop close?", "M", context=list(PASSAGES))
@@ -174,3 +183,47 @@ def test_titan_text_grounds_in_a_context_section(runtime):
     reply, _ = invoke(runtime, EXPRESS, {"inputText": prompt})
     output = reply["results"][0]["outputText"]
     assert output.startswith("\nFrom the context:") and "[2]" in output and "[1]" not in output
+
+
+def test_numbered_passages_run_to_the_next_number_with_their_paragraphs_and_lists():
+    prompt = (
+        "Context:\nThe passages below come from the workshop.\n"
+        "[1] ### Cohere\n\n- Model size: 52B\n- Max tokens: 4096\n\n"
+        "[2] `max_tokens` defaults to 20, which surprises\neveryone who leaves it out.\n\nQuestion: How big is Command?"
+    )
+    passages, rest = grounding.split_context(prompt)
+    assert passages == [
+        "### Cohere\nModel size: 52B\nMax tokens: 4096",
+        "`max_tokens` defaults to 20, which surprises everyone who leaves it out.",
+    ]
+    assert grounding.question_of(rest) == "How big is Command?"
+    answer = text.compose("What is the default of max_tokens?", "M", context=passages)
+    assert "“`max_tokens` defaults to 20" in answer and "[2]" in answer and "[3]" not in answer
+
+
+# ------------------------------------------------------------------ Converse (Nova): system, user text, documents
+
+NOVA = "amazon.nova-lite-v1:0"
+
+
+def _converse(runtime, content: list, system: str | None = None) -> str:
+    extra = {"system": [{"text": system}]} if system else {}
+    reply = runtime.converse(modelId=NOVA, messages=[{"role": "user", "content": content}], **extra)
+    return reply["output"]["message"]["content"][0]["text"]
+
+
+def test_converse_on_nova_grounds_in_numbered_passages_of_the_user_text(runtime):
+    numbered = "".join(f"[{i}] {p}\n\n" for i, p in enumerate(PASSAGES, 1))
+    system = "Answer only from the numbered passages and cite them as [n]."
+    content = [{"text": f"Context:\n{numbered}Question: When does the shop close?"}]
+    answer = _converse(runtime, content, system)
+    assert "closes at 6 pm" in answer and "[3]" in answer and "[1]" not in answer
+    missing = _converse(runtime, [{"text": f"Context:\n{numbered}Question: Who painted the Mona Lisa?"}], system)
+    assert "does not contain the answer" in missing
+
+
+def test_converse_on_nova_grounds_in_the_system_prompt_and_in_document_blocks(runtime):
+    system = "Answer from these documents.\n" + "".join(f"<document>{p}</document>\n" for p in PASSAGES)
+    assert "Paris is the capital" in _converse(runtime, [{"text": "What is the capital of France?"}], system)
+    doc = {"document": {"format": "txt", "name": "hours", "source": {"bytes": PASSAGES[2].encode()}}}
+    assert "closes at 6 pm" in _converse(runtime, [doc, {"text": "When does the shop close?"}])

@@ -37,6 +37,7 @@ UPDATED = {
     "01_first_invoke.ipynb",
     "03_model_catalog.ipynb",
     "07_titan_embeddings_similarity.ipynb",
+    "11_retrieval_augmented_generation.ipynb",
     "12_errors_retries_limits.ipynb",
 }
 

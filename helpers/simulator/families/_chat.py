@@ -118,3 +118,18 @@ def document_passages(turn) -> list[str]:
         for b in turn.blocks
         if isinstance(b, Media) and b.kind == "document" and b.format in TEXT_DOCUMENTS and b.data
     ]
+
+
+def grounding_context(system: str, turn) -> tuple[tuple[str, ...], str | None]:
+    """(passages, the question without them) of a chat request whose last user turn is `turn`.
+
+    Passages come from the system prompt, the turn's text and its text-format document blocks, by
+    the rule of `generators.grounding`; the question is None when there are none (answer as usual).
+    """
+    from ..generators import grounding
+
+    question = turn.text
+    system_passages, _ = grounding.split_context(system)
+    user_passages, rest = grounding.split_context(question)
+    context = system_passages + user_passages + document_passages(turn)
+    return tuple(context), ((grounding.question_of(rest) or question) if context else None)

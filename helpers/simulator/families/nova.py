@@ -36,7 +36,7 @@ from . import (
     Turn,
     chunk_pieces,
 )
-from ._chat import block_text, count, document_passages, image_tokens
+from ._chat import block_text, count, grounding_context, image_tokens
 
 _CACHE = {"cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": 0}
 
@@ -158,6 +158,9 @@ class Nova(TextFamily):
                     input_tokens += image_tokens(block.data) if block.kind == "image" else len(block.data) // 4
         temperature = config.get("temperature", 0.7)
         top_p = config.get("topP", config.get("top_p", 0.9))
+        # Passages in the system prompt, the last user turn's text or its text documents ground the
+        # answer (rule: generators/grounding.py), as for Claude; the question is what is left.
+        context, asked = grounding_context(block_text(body.get("system", [])), turns[-1])
         return Prompt(
             turns=turns,
             max_tokens=config.get(
@@ -170,7 +173,8 @@ class Nova(TextFamily):
             stop_sequences=tuple(config.get("stopSequences", [])),
             variation=f"{temperature}/{top_p}/{system}/{len(messages)}",
             body=body,
-            context=tuple(document_passages(turns[-1])),  # text documents ground the answer
+            context=context,
+            asked=asked,
         )
 
     def _usage(self, outcome: Outcome) -> dict:

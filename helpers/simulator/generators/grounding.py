@@ -8,8 +8,10 @@ What counts as context (one documented rule for every family that wires it in):
 - a line starting with a context header, `Context:`, `Documents:`, `Passages:`, `Facts:`, `Sources:`,
   `References:`, `上下文：`, `参考资料：`, `资料：`, `背景资料：` or `已知信息：` (any case, ASCII or full-width
   colon, also right after a `User:` or `Human:` turn label), opens a context section that runs to a
-  `Question:` / `Query:` / `问题：` line or to the end of the text; blank lines, and lines starting with
-  `[1]`, `1.`, `1)` or `- `, separate its passages;
+  `Question:` / `Query:` / `问题：` line or to the end of the text. When lines in it start with `[1]`,
+  `[2]`, ..., each such number opens a passage that runs to the next one, blank lines and lists
+  included (retrieved chunks keep their paragraphs; text before the first number is no passage);
+  otherwise blank lines, and lines starting with `1.`, `1)` or `- `, separate its passages;
 - the question is the text after a `Question:` label if there is one, else what is left once the context
   is taken out.
 
@@ -46,6 +48,8 @@ _HEADER = re.compile(
 )
 _QUESTION = re.compile(r"^[ \t]*(?:question|query|问题|提问)[ \t]*[:：][ \t]*", re.I | re.M)
 _ITEM = re.compile(r"^[ \t]*(?:\[\d+\]|\d+[.)]|[-*•])[ \t]+", re.M)
+_NUMBERED = re.compile(r"^[ \t]*\[\d+\][ \t]*", re.M)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:\d+[.)]|[-*•])[ \t]+", re.M)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])|\n+")
 
 
@@ -83,17 +87,43 @@ def _clean(text: str) -> str:
 
 
 def _paragraphs(block: str) -> list[str]:
+    if _NUMBERED.search(block):
+        return [p for p in (_flow(part) for part in _NUMBERED.split(block)[1:]) if p]
     marked = _ITEM.sub("\n\n", block)
-    return [p for p in (_clean(" ".join(part.split("\n"))) for part in re.split(r"\n\s*\n", marked)) if p]
+    return [p for p in (_join(part) for part in re.split(r"\n\s*\n", marked)) if p]
+
+
+def _flow(passage: str) -> str:
+    """One numbered passage: wrapped lines joined; its paragraphs and list items one per line."""
+    marked = _LIST_ITEM.sub("\n\n", passage)
+    return "\n".join(p for p in (_join(part) for part in re.split(r"\n\s*\n", marked)) if p)
+
+
+def _join(paragraph: str) -> str:
+    """A paragraph's wrapped lines joined by spaces; a Markdown heading keeps a line of its own."""
+    text = ""
+    for line in (x.strip() for x in paragraph.split("\n")):
+        if line:
+            heading = line.startswith("#") or text.rsplit("\n", 1)[-1].startswith("#")
+            text = f"{text}\n{line}" if text and heading else f"{text} {line}" if text else line
+    return _clean(text)
 
 
 _MARKER = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
 
 
 def _sentences(passage: str) -> list[str]:
-    """The quotable sentences of a passage: list markers dropped, Markdown headings left out."""
-    parts = (_MARKER.sub("", s.strip()) for s in _SENTENCE.split(passage) if s and s.strip())
-    return [s for s in parts if s and not s.startswith("#")]
+    """The quotable sentences of a passage: list markers dropped, Markdown headings left out.
+
+    Headings go line by line, before sentences are split: `## 2. What Bedrock says` would otherwise
+    split after `2.` and leave a quotable `What Bedrock says`.
+    """
+    out: list[str] = []
+    for line in passage.split("\n"):
+        line = _MARKER.sub("", line.strip())
+        if line and not line.startswith("#"):
+            out += [s for s in (_MARKER.sub("", p.strip()) for p in _SENTENCE.split(line) if p) if s]
+    return out
 
 
 @dataclass(frozen=True)
