@@ -10,6 +10,7 @@ from tests.conftest import error_of, invoke, malformed, rejected, stream_chunks
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 VERSION = "bedrock-2023-05-31"
+NON_EMPTY = "all messages must have non-empty content except for the optional final assistant message"
 NOT_MESSAGES = '#: subject must not be valid against schema {"required":["messages"]}'
 
 
@@ -142,6 +143,24 @@ def test_empty_content_list(runtime):
         "#/messages/1/content: expected minimum item count: 1, found: 0",
         "#/messages/1/content: expected type: String, found: JSONArray",
     )
+
+
+@pytest.mark.parametrize(
+    "turns, message",
+    [
+        (("Hi", "", "Again"), f"messages.1: {NON_EMPTY}"),
+        (("",), f"messages.0: {NON_EMPTY}"),
+        (("Hi", [{"type": "text", "text": ""}], "Again"), "messages: text content blocks must be non-empty"),
+        (("Hi", "  \n", "Again"), "messages: text content blocks must contain non-whitespace text"),
+    ],
+)
+def test_empty_turns_are_refused_with_anthropics_words(runtime, turns, message):
+    assert rejected(runtime, HAIKU, messages(*turns)) == ("ValidationException", message, 400)
+
+
+def test_an_empty_final_assistant_turn_is_allowed(runtime):
+    body, _ = invoke(runtime, HAIKU, messages("Hi", ""))
+    assert body["content"][0]["text"]
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,16 @@ def test_an_unanswered_tool_call_is_refused_in_anthropics_words(runtime):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"messages": [{"role": "user", "content": ""}]}, "messages: text content blocks must be non-empty"),
+        # An empty *string* turn is refused as a whole message (konveyor/kai#645, on InvokeModel); an empty text
+        # block gets the block rule.
+        (
+            {"messages": [{"role": "user", "content": ""}]},
+            "messages.0: all messages must have non-empty content except for the optional final assistant message",
+        ),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "text", "text": ""}]}]},
+            "messages: text content blocks must be non-empty",
+        ),
         (
             {"messages": [{"role": "user", "content": [{"type": "text", "text": " \n"}]}]},
             "messages: text content blocks must contain non-whitespace text",

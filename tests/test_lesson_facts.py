@@ -39,6 +39,7 @@ UPDATED = {
     "07_titan_embeddings_similarity.ipynb",
     "09_converse_and_tool_use.ipynb",
     "11_retrieval_augmented_generation.ipynb",
+    "12_errors_retries_limits.ipynb",
 }
 
 

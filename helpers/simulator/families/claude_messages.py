@@ -58,6 +58,7 @@ from ._chat import base58, block_text, count, document_passages, image_tokens, j
 from ._claude import api_name, text_completion_schema
 
 VERSION = "bedrock-2023-05-31"
+NON_EMPTY = "all messages must have non-empty content except for the optional final assistant message"
 NOT_MESSAGES_BRANCH = 'subject must not be valid against schema {"required":["messages"]}'
 # Tokens Anthropic adds for its tool-use system prompt (auto / any or tool); Claude 3.5 Sonnet's
 # figures from Anthropic's tool-use pricing table, recalled, used for every Claude here.
@@ -153,6 +154,7 @@ def _check(model: Model, body: dict) -> None:
                 'messages: roles must alternate between "user" and "assistant", '
                 f'but found multiple "{a}" roles in a row'
             )
+    _check_not_empty(body["messages"])
     limit = model.limits.get("maxOutputTokens", 4096)
     if body["max_tokens"] > limit:
         raise validation(
@@ -163,6 +165,19 @@ def _check(model: Model, body: dict) -> None:
         raise validation("`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
     _check_text(body)
     _check_tools(body)
+
+
+def _check_not_empty(messages: list[dict]) -> None:
+    """A turn whose content is the empty string, in Anthropic's words as Bedrock passes them through.
+
+    `messages.0: all messages must have non-empty content except for the optional final assistant
+    message` (InvokeModel, konveyor/kai#645). Empty or blank text *blocks* are `_check_text`'s. That
+    this is checked after role alternation is a guess.
+    """
+    last = len(messages) - 1
+    for i, message in enumerate(messages):
+        if message["content"] == "" and not (i == last and message["role"] == "assistant"):
+            raise validation(f"messages.{i}: {NON_EMPTY}")
 
 
 def _blank(text: str) -> str | None:
@@ -179,7 +194,10 @@ def _check_text(body: dict) -> None:
     for text in [system] if isinstance(system, str) else [b.get("text", "") for b in system or []]:
         if text is not None and text != "" and _blank(text):
             raise validation(f"system: {_blank(text)}")
-    for message in body["messages"]:
+    last = len(body["messages"]) - 1
+    for i, message in enumerate(body["messages"]):
+        if i == last and message["role"] == "assistant" and message["content"] == "":
+            continue  # the optional empty final assistant turn the message above allows (a guess)
         for block in _blocks(message["content"]):
             if block.get("type") == "text" and _blank(block.get("text", "")):
                 raise validation(f"messages: {_blank(block['text'])}")
