@@ -39,7 +39,7 @@ use_offline_environment()
 os.environ["BEDROCK_SIMULATOR_LATENCY_SCALE"] = "0"  # measure work, not the simulated waiting
 # Live-mode contenders still sign their requests: give them obviously fake keys (never sent anywhere).
 os.environ["AWS_ACCESS_KEY_ID"] = "BENCHMARK-DUMMY-KEY"
-os.environ["AWS_SECRET_ACCESS_KEY"] = "benchmark-dummy-secret-not-real"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "benchmark-dummy-secret-not-real"  # pragma: allowlist secret
 
 import boto3  # noqa: E402
 from botocore.awsrequest import AWSResponse  # noqa: E402

@@ -22,8 +22,9 @@ MODES = ("live", "offline", "auto", "record", "replay")
 ENV_MODE = "BEDROCK_WORKSHOP_MODE"
 DEFAULT_REGION = "us-east-1"
 _HANDLER_ID = "bedrock-workshop-simulator"
-# Offline dummy keys: obviously fake, never valid anywhere.
-DUMMY_CREDENTIALS = Credentials("AKIAOFFLINEWORKSHOP0", "offline-simulator-secret-key-not-real")
+# Offline dummy keys: obviously fake, never valid anywhere, and not shaped like real ones (AWS access
+# key ids start AKIA/ASIA, which secret scanners flag), so no scanner or reader mistakes them for keys.
+DUMMY_CREDENTIALS = Credentials("OFFLINE-WORKSHOP-DUMMY-KEY", "offline-workshop-dummy-secret-not-a-key")
 _SIMULATED = {"bedrock", "bedrock-runtime"}
 
 
@@ -36,6 +37,7 @@ class Setup:
     requested: str  # one of MODES
     reason: str
     answered_by: str = "aws"  # who answers Bedrock calls: 'simulator', 'aws' or 'recordings'
+    faults: str = ""  # BEDROCK_SIMULATOR_FAULTS in force offline, in canonical form
 
     def __repr__(self) -> str:
         return f"Setup(mode={self.mode!r}, region={self.region!r})"
@@ -55,6 +57,8 @@ class Setup:
             switch = "switch with helpers.setup('offline') or helpers.setup('live')."
         elif self.offline:
             lines = ["OFFLINE, the workshop's simulator answers (no AWS account, no network)."]
+            if self.faults:
+                lines.append(f"With injected faults: {self.faults}.")
             switch = "go live with helpers.setup('live') or BEDROCK_WORKSHOP_MODE=live."
         else:
             lines = ["LIVE, Bedrock calls go to your AWS account and may cost money."]
@@ -178,6 +182,16 @@ def _restore_env() -> None:
     _STATE.imds_set_by_us = False
 
 
+def answered_by() -> str:
+    """Who answers Bedrock calls now: 'simulator', 'aws' or 'recordings' ('aws' before any setup())."""
+    return _STATE.current.answered_by if _STATE.current is not None else "aws"
+
+
+def offline() -> bool:
+    """True when nothing goes to AWS: the simulator (or, replaying, the recordings) answers."""
+    return _STATE.offline
+
+
 def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
     """Choose live or offline for this process, print one line saying so, and return the choice.
 
@@ -199,10 +213,14 @@ def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
         chosen = requested
         reason = f"{'argument' if mode else ENV_MODE} asked for {requested}"
     answered_by, answer = ANSWERERS[chosen]
+    faults = ""
     if answered_by == "simulator":
-        from .simulator import settings  # small module; fails here, by name, on a bad variable
+        from .simulator import faults as fault_injection  # small; fails here, by name, on a bad variable
+        from .simulator import settings
 
         settings.current()
+        injection = fault_injection.restart_from_environment()  # counts start afresh at each setup()
+        faults = injection.spec.describe() if injection else ""
     if chosen in ("record", "replay"):
         from . import recordings  # fails here, by name, when BEDROCK_WORKSHOP_RECORDINGS is unusable
 
@@ -219,7 +237,12 @@ def setup(mode: str | None = None, *, quiet: bool = False) -> Setup:
             os.environ["AWS_DEFAULT_REGION"] = region = DEFAULT_REGION
             _STATE.region_set_by_us = True
     result = Setup(
-        chosen, region or "(none set: pass region_name= or set AWS_DEFAULT_REGION)", requested, reason, answered_by
+        chosen,
+        region or "(none set: pass region_name= or set AWS_DEFAULT_REGION)",
+        requested,
+        reason,
+        answered_by,
+        faults,
     )
     _STATE.current = result
     if not quiet:

@@ -23,6 +23,7 @@ class CliEndpoint:
 
     offline: bool
     url: str | None = None
+    quiet: bool = False  # start(quiet=True): neither start nor stop prints
     _running: object = None
     _saved: dict[str, str | None] = field(default_factory=dict)
 
@@ -37,7 +38,8 @@ class CliEndpoint:
                 else:
                     os.environ[name] = value
             self._saved = {}
-            print("Local endpoint stopped; the AWS CLI settings of this kernel are as they were.")
+            if not self.quiet:
+                print("Local endpoint stopped; the AWS CLI settings of this kernel are as they were.")
 
     def __enter__(self) -> CliEndpoint:
         return self
@@ -53,7 +55,7 @@ def start(*, quiet: bool = False) -> CliEndpoint:
     if not _STATE.offline:
         if not quiet:
             print("LIVE: `aws` commands go to AWS with your credentials; no local endpoint started.")
-        return CliEndpoint(offline=False)
+        return CliEndpoint(offline=False, quiet=quiet)
     from .simulator import server
 
     running = server.start(log=False)
@@ -69,4 +71,4 @@ def start(*, quiet: bool = False) -> CliEndpoint:
     os.environ.update(wanted)
     if not quiet:
         print("OFFLINE: a local Bedrock endpoint now answers the `aws` commands run from this notebook")
-    return CliEndpoint(offline=True, url=running.url, _running=running, _saved=saved)
+    return CliEndpoint(offline=True, url=running.url, quiet=quiet, _running=running, _saved=saved)

@@ -776,3 +776,192 @@ def _size_problem(got: Attempt, want: tuple[int, int], w: int, h: int, sizes: li
         return "that is the nearest pixel count; all nine are about one megapixel: compare shapes (width / height)."
     shape = f"{pair[0]}x{pair[1]} has shape {pair[0] / pair[1]:.2f}"
     return f"{shape}; {want[0]}x{want[1]} ({want[0] / want[1]:.2f}) is nearer {w}/{h} = {w / h:.2f}."
+
+
+# ---------------------------------------------------------------- lesson 09: a tool-use loop over Converse
+# The learner's answer_with_tools() runs on five conversations with the notebook's client and tools: the
+# weather in Lisbon, a greeting, an unknown city (the tool raises), a percentage (the calculator), and a
+# toolChoice that forces a tool every time (the loop must stop after max_rounds model calls).
+
+_RUNAWAY = 12  # model calls after which a loop is taken to be endless
+
+
+class _RunawayLoop(Exception):
+    """Raised inside the learner's loop when it keeps calling the model long after max_rounds."""
+
+
+@contextmanager
+def _watching_converse(client: Any) -> Iterator[list[dict]]:
+    """Record each Converse call made with `client` (its parsed answer is added after the call)."""
+    calls: list[dict] = []
+
+    def before(params: dict, **_: Any) -> None:
+        if len(calls) >= _RUNAWAY:
+            raise _RunawayLoop(f"the model was called {len(calls)} times")
+        calls.append({"params": dict(params)})
+
+    def after(parsed: dict, **_: Any) -> None:
+        if calls:
+            calls[-1]["reply"] = parsed
+
+    client.meta.events.register("provide-client-params.bedrock-runtime.Converse", before)
+    client.meta.events.register("after-call.bedrock-runtime.Converse", after)
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister("provide-client-params.bedrock-runtime.Converse", before)
+        client.meta.events.unregister("after-call.bedrock-runtime.Converse", after)
+
+
+def _counted_tools(functions: dict[str, Callable]) -> tuple[dict[str, Callable], list[tuple[str, dict]]]:
+    """The learner's tools wrapped so the grader sees every call and its arguments."""
+    log: list[tuple[str, dict]] = []
+
+    def wrap(name: str, func: Callable) -> Callable:
+        def called(**kwargs: Any) -> Any:
+            log.append((name, kwargs))
+            return func(**kwargs)
+
+        return called
+
+    return {name: wrap(name, func) for name, func in functions.items()}, log
+
+
+def _converse_blocks(messages: list, kind: str) -> list[dict]:
+    return [
+        block[kind]
+        for message in messages
+        if isinstance(message, dict)
+        for block in message.get("content") or []
+        if isinstance(block, dict) and kind in block
+    ]
+
+
+def _converse_text(message: object) -> str:
+    if not isinstance(message, dict):
+        return ""
+    return "".join(b["text"] for b in message.get("content") or [] if isinstance(b, dict) and "text" in b)
+
+
+def _loop_error(error: BaseException) -> str:
+    _, message = _error_code(error)
+    if isinstance(error, _RunawayLoop):
+        return "it never stopped: the model keeps asking for a tool, so stop after max_rounds calls."
+    if "tool_result" in message:
+        return (
+            f"Bedrock said: {message} Every toolUse needs a toolResult with the same toolUseId in the next "
+            "user message."
+        )
+    if "toolConfig field must be defined" in message:
+        return f"Bedrock said: {message} Send toolConfig with every call of the loop."
+    if "alternate" in message:
+        return f"Bedrock said: {message} Append the assistant's message before the user message with the results."
+    if message:
+        return f"Bedrock said: {message}"
+    return f"your function raised {type(error).__name__}: {error}"
+
+
+def _loop_case(answer_with_tools: Callable, client: Any, question: str, tool_config: dict, functions: dict, **kw: Any):
+    """Run one case: (conversation or None, why it failed or None, model calls, tool calls)."""
+    wrapped, tool_log = _counted_tools(functions)
+    with _watching_converse(client) as calls:
+        try:
+            value = answer_with_tools(question, tool_config, wrapped, **kw)
+        except Exception as error:  # the learner's code may raise anything; the verdict names it
+            return None, _loop_error(error), calls, tool_log
+    if not isinstance(value, list) or not value or not all(isinstance(m, dict) for m in value):
+        return None, f"it returned {value!r}: return the conversation, the list of messages.", calls, tool_log
+    return value, None, calls, tool_log
+
+
+def check_tool_loop(
+    answer_with_tools: Callable,
+    client: Any,
+    model_id: str,
+    tool_config: dict,
+    functions: dict,
+    name: str = "Stretch 09",
+) -> None:
+    """Print whether `answer_with_tools(question, tool_config, functions, model_id=..., max_rounds=...)`
+    runs tools until the model is done, returns the conversation, reports tool errors and stops."""
+    verdict = _loop_problem(answer_with_tools, client, model_id, tool_config, functions)
+    check(name, verdict is None, solved=_LOOP_SOLVED, not_yet=verdict or "")
+
+
+_LOOP_SOLVED = (
+    "the loop ran get_weather and calculate for the model, sent the Porto error back as a toolResult with status "
+    "error, answered a greeting with no tool at all, and stopped when a forced toolChoice kept the model asking."
+)
+
+
+def _loop_problem(answer_with_tools, client, model_id, tool_config, functions) -> str | None:
+    """None when every case passes, else what went wrong in the first case that failed."""
+
+    def run(question: str, config: dict = tool_config, **kw: Any):
+        return _loop_case(answer_with_tools, client, question, config, functions, model_id=model_id, **kw)
+
+    weather = "What's the weather like in Lisbon today?"
+    messages, why, calls, tools = run(weather)
+    if why:
+        return f"{weather!r}: {why}"
+    last = calls[-1].get("reply", {}) if calls else {}
+    if not _converse_blocks(messages, "toolUse"):
+        return f"{weather!r}: the conversation has no toolUse: append each of the model's messages to it."
+    if last.get("stopReason") == "tool_use" or messages[-1].get("role") != "assistant":
+        return (
+            f"{weather!r}: the conversation ends with the model asking for get_weather. Run the tool, send its "
+            "result back, and call the model again while stopReason is tool_use."
+        )
+    if not any(name == "get_weather" for name, _ in tools):
+        return f"{weather!r}: get_weather never ran: call functions[name](**input) for each toolUse block."
+    uses = {u.get("toolUseId") for u in _converse_blocks(messages, "toolUse")}
+    results = _converse_blocks(messages, "toolResult")
+    if not results or any(r.get("toolUseId") not in uses for r in results):
+        return f"{weather!r}: each toolResult must carry the toolUseId of the toolUse it answers."
+    if "19" not in _converse_text(messages[-1]):
+        return f"{weather!r}: the final answer doesn't use the tool's result (Lisbon is 19 °C): send the result back."
+
+    hello = "Hello!"
+    messages, why, calls, tools = run(hello)
+    if why:
+        return f"{hello!r}: {why}"
+    if tools or len(calls) != 1 or [m.get("role") for m in messages] != ["user", "assistant"]:
+        return (
+            f"{hello!r}: a greeting needs no tool: one call to the model, and the conversation is the question and "
+            f"the answer (yours made {len(calls)} calls and has {len(messages)} messages)."
+        )
+
+    porto = "What's the weather in Porto?"
+    messages, why, calls, tools = run(porto)
+    if why:
+        if "no weather for" in why:
+            return (
+                f"{porto!r}: get_weather raised an error and your loop stopped. Catch it and send it back as a "
+                'toolResult with "status": "error", so the model can say what went wrong.'
+            )
+        return f"{porto!r}: {why}"
+    results = _converse_blocks(messages, "toolResult")
+    if not results or results[0].get("status") != "error":
+        return f'{porto!r}: get_weather failed, so its toolResult needs "status": "error" and the error\'s text.'
+    if messages[-1].get("role") != "assistant":
+        return f"{porto!r}: after sending the error back, call the model once more for its answer."
+
+    percent = "What is 17.5% of 240 plus 12?"
+    messages, why, calls, tools = run(percent)
+    if why:
+        return f"{percent!r}: {why}"
+    if not any(name == "calculate" for name, _ in tools):
+        return f"{percent!r}: calculate never ran: look the tool up by the toolUse's name in `functions`."
+    if "54" not in _converse_text(messages[-1]):
+        return f"{percent!r}: the final answer doesn't use calculate's result (54)."
+
+    forced = {**tool_config, "toolChoice": {"any": {}}}
+    messages, why, calls, tools = run(weather, forced, max_rounds=3)
+    if why:
+        return f"with toolChoice any and max_rounds=3: {why}"
+    if len(calls) > 3:
+        return (
+            f"with toolChoice any the model asks for a tool every time; your loop called it {len(calls)} times "
+            "with max_rounds=3: stop after max_rounds calls."
+        )
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import boto3
 import pytest
@@ -11,6 +12,15 @@ from botocore.config import Config
 import helpers
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
+FUZZ_COUNTS: Counter[str] = Counter()  # random inputs tests/test_robustness.py sent, per operation
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many random inputs the robustness tests tried (the number CI reports)."""
+    if FUZZ_COUNTS:
+        total = sum(n for name, n in FUZZ_COUNTS.items() if not name.startswith("("))
+        parts = ", ".join(f"{name} {n}" for name, n in sorted(FUZZ_COUNTS.items()))
+        terminalreporter.write_line(f"robustness: {total} random requests tried ({parts})")
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ import helpers
 from helpers.simulator import catalog, server
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
-DUMMY_KEY, DUMMY_SECRET = "AKIAOFFLINEWORKSHOP0", "offline-simulator-secret-key-not-real"
+DUMMY_KEY, DUMMY_SECRET = helpers._setup.DUMMY_CREDENTIALS.access_key, helpers._setup.DUMMY_CREDENTIALS.secret_key
 TITAN = "amazon.titan-embed-text-v1"
 CLAUDE_V2 = "anthropic.claude-v2"
 CLAUDE_V2_BODY = {"prompt": "\n\nHuman: What is Amazon Bedrock?\n\nAssistant:", "max_tokens_to_sample": 60}

@@ -21,7 +21,7 @@ from helpers import _setup
 from tests.conftest import NO_RETRIES, invoke
 
 UNROUTABLE = "http://127.0.0.1:9"
-FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "AKIAFAKEFORTESTS0000", "AWS_SECRET_ACCESS_KEY": "fake-secret-for-tests"}
+FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "TEST-ONLY-FAKE-ACCESS-KEY", "AWS_SECRET_ACCESS_KEY": "fake-secret-for-tests"}
 KEYS = {"aws_access_key_id": FAKE_KEYS["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": "fake"}
 TITAN = "amazon.titan-embed-text-v1"
 
@@ -170,7 +170,7 @@ def test_offline_without_credentials_signs_with_obvious_dummy_keys(clean):
     embed_ok(client)
     auth = seen[0]["Authorization"]
     auth = auth.decode() if isinstance(auth, bytes) else auth
-    assert auth.startswith("AWS4-HMAC-SHA256 Credential=AKIAOFFLINEWORKSHOP0/")
+    assert auth.startswith("AWS4-HMAC-SHA256 Credential=OFFLINE-WORKSHOP-DUMMY-KEY/")
     assert "/us-east-1/bedrock/aws4_request" in auth
 
 
@@ -338,4 +338,4 @@ def test_offline_keeps_real_key_ids_out_of_requests():
     embed_ok(client)
     auth = seen[0]["Authorization"]
     auth = auth.decode() if isinstance(auth, bytes) else auth
-    assert "AKIAOFFLINEWORKSHOP0" in auth and KEYS["aws_access_key_id"] not in auth
+    assert "OFFLINE-WORKSHOP-DUMMY-KEY" in auth and KEYS["aws_access_key_id"] not in auth

@@ -9,6 +9,8 @@ import subprocess
 import pytest
 
 from .endpoint_support import (
+    DUMMY_KEY,
+    DUMMY_SECRET,
     GPT_OSS,
     TITAN,
     aws_cli,
@@ -83,8 +85,8 @@ def test_anthropic_bedrock_create_and_stream(endpoint, over_http):
 
     model = claude_messages_model()
     sdk = AnthropicBedrock(
-        aws_access_key="AKIAOFFLINEWORKSHOP0",
-        aws_secret_key="offline-simulator-secret-key-not-real",
+        aws_access_key=DUMMY_KEY,
+        aws_secret_key=DUMMY_SECRET,
         aws_region="us-east-1",
         base_url=endpoint.url,
         max_retries=0,
@@ -110,7 +112,7 @@ def test_anthropic_bedrock_sees_bedrocks_errors(endpoint, over_http):
     import anthropic
 
     sdk = anthropic.AnthropicBedrock(
-        aws_access_key="AKIAOFFLINEWORKSHOP0", aws_secret_key="x", aws_region="us-east-1", base_url=endpoint.url,
+        aws_access_key=DUMMY_KEY, aws_secret_key=DUMMY_SECRET, aws_region="us-east-1", base_url=endpoint.url,
         max_retries=0,
     )  # fmt: skip
     with pytest.raises(anthropic.BadRequestError, match="The provided model identifier is invalid"):
@@ -150,8 +152,8 @@ def test_openai_chat_completions_with_sigv4_and_bedrocks_errors(endpoint, over_h
     sdk = openai.BedrockOpenAI(
         base_url=endpoint.url + "/openai/v1",
         aws_region="us-west-2",
-        aws_access_key_id="AKIAOFFLINEWORKSHOP0",
-        aws_secret_access_key="offline-simulator-secret-key-not-real",
+        aws_access_key_id=DUMMY_KEY,
+        aws_secret_access_key=DUMMY_SECRET,
         max_retries=0,
     )
     answer = sdk.chat.completions.create(model=GPT_OSS, messages=[{"role": "user", "content": "hi"}], max_tokens=8)

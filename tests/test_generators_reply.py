@@ -67,6 +67,8 @@ def prompt(question: str, offered=(WEATHER, CALCULATOR, ADD), choice=None, turns
         ("Is it raining in London? Answer in fahrenheit.", "get_weather", {"city": "London", "unit": "fahrenheit"}),
         ("上海今天的天气怎么样？", "get_weather", {"city": "上海"}),
         ("What is (3 + 4) * 12?", "calculator", {"expression": "(3 + 4) * 12"}),
+        ("What is 17.5% of 240 plus 12?", "calculator", {"expression": "17.5 / 100 * 240 + 12"}),
+        ("Compute 20 percent of 45", "calculator", {"expression": "20 / 100 * 45"}),
         ("Please add 2.5 and 40", "add_numbers", {"a": 2.5, "b": 40}),
     ],
 )

@@ -28,7 +28,7 @@ from tests import notebook_run as nr
 DETAILS = re.compile(r"<details><summary>(.*?)</summary>(.*?)</details>", re.S)
 FENCE = re.compile(r"```python\n(.*?)```", re.S)
 VERDICT = re.compile(r"^(\u2705|\u274c|\u23ed) (.+?): (solved|not yet|skipped)\.", re.M)
-WITH_EXERCISES = ["00", "01", "02", "03", "04", "05", "06", "08"]
+WITH_EXERCISES = ["00", "01", "02", "03", "04", "05", "06", "08", "09"]
 
 
 @dataclass
@@ -117,7 +117,21 @@ WRONG = {
         ('exercise_messages = [{"role": "user", "content": "Hi"}, {"role": "user", "content": "More?"}]',
          "no assistant turn yet"),
     ],
+    "09": [
+        ('my_choice = {"tool": {"name": "weather"}}', "one of toolConfig's tools"),
+        ('my_choice = "any"', "a dict with one key"),
+        ('my_choice = {"none": {}}', "auto, any or tool"),
+    ],
 }  # fmt: skip
+# Wrong stretch answers, made from the intended one by replacing text, and the words the feedback must contain.
+WRONG_STRETCH = {
+    "09": [
+        (("except Exception as err:", "except ZeroDivisionError as err:"), "Catch it"),
+        (("for _ in range(max_rounds):", "while True:"), "never stopped"),
+        (('"status": status', '"status": "success"'), '"status": "error"'),
+        (('"toolUseId": use["toolUseId"]', '"toolUseId": "tooluse_x"'), "toolUseId"),
+    ],
+}
 
 
 @pytest.mark.parametrize("number", WITH_EXERCISES)
@@ -135,6 +149,11 @@ def test_intended_answers_pass_and_wrong_ones_are_named(number):
             kernel.run(wrong)
             feedback = kernel.run(nb.cells[found[0].check].source)
             assert "not yet" in feedback and words in feedback, (wrong, feedback)
+        for (before, after), words in WRONG_STRETCH.get(number, []):
+            assert before in found[1].answer, before
+            kernel.run(found[1].answer.replace(before, after))
+            feedback = kernel.run(nb.cells[found[1].check].source)
+            assert "not yet" in feedback and words in feedback, (after, feedback)
     errors = [
         (i, nr.errors(c)) for i, c in enumerate(nb.cells) if nr.errors(c) and "raises-exception" not in nr.tags(c)
     ]
@@ -203,3 +222,59 @@ def test_exercise_11_sections_beat_paragraphs_and_the_committed_chunker_does_not
     # Solved, every k is at least as good and the chunks keep the size limit.
     assert all(m >= p for m, p in zip(ns["mine_rates"], ns["paragraph_rates"], strict=True))
     assert ns["longest"] <= 500 and len(ns["mine"]) > len(ns["chunks"])
+
+
+def _lesson_12_cells() -> tuple[str, str, str]:
+    """Lesson 12's committed exercise cell, its check cell, and the answer from its hint ladder."""
+    import re
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "12_errors_retries_limits.ipynb").read_text())
+    sources = ["".join(cell["source"]) for cell in nb["cells"]]
+    start = next(s for s in sources if "def with_retries" in s and "# <- replace this line" in s)
+    check = next(s for s in sources if 'helpers.exercises.check(\n    "Exercise 12"' in s)
+    answer_cell = next(s for s in sources if "<summary>The answer</summary>" in s)
+    answer = re.search(r"```python\n(.*?)```", answer_cell, re.S).group(1)
+    return start, check, answer
+
+
+def _run_lesson_12(*sources: str, capsys) -> str:
+    import helpers
+
+    namespace = {"helpers": helpers}
+    for source in sources:
+        exec(compile(source, "<lesson 12>", "exec"), namespace)
+    return capsys.readouterr().out
+
+
+def test_exercise_12_the_answer_in_the_hints_passes_and_the_committed_start_does_not(capsys):
+    start, check, answer = _lesson_12_cells()
+    assert _run_lesson_12(start, check, capsys=capsys).startswith("\u274c Exercise 12: not yet.")
+    assert _run_lesson_12(start, answer, check, capsys=capsys).startswith("\u2705 Exercise 12: solved.")
+
+
+def test_exercise_12_check_catches_a_wrapper_that_retries_everything_or_never_waits(capsys):
+    start, check, _ = _lesson_12_cells()
+    retries_everything = '''
+def with_retries(call, attempts=6, base_delay=0.05, sleep=time.sleep):
+    for attempt in range(attempts):
+        try:
+            return call()
+        except ClientError:
+            if attempt == attempts - 1:
+                raise
+            sleep(0.01)
+'''
+    never_waits = """
+def with_retries(call, attempts=6, base_delay=0.05, sleep=time.sleep):
+    for attempt in range(attempts):
+        try:
+            return call()
+        except ClientError as err:
+            if err.response["Error"]["Code"] not in RETRYABLE or attempt == attempts - 1:
+                raise
+"""
+    said = _run_lesson_12(start, retries_everything, check, capsys=capsys)
+    assert "sent 6 times: retry only the codes in RETRYABLE" in said
+    assert "nothing was retried" in _run_lesson_12(start, check, capsys=capsys)
+    assert "some retries came without a pause" in _run_lesson_12(start, never_waits, check, capsys=capsys)

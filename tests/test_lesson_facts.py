@@ -37,8 +37,10 @@ UPDATED = {
     "01_first_invoke.ipynb",
     "03_model_catalog.ipynb",
     "07_titan_embeddings_similarity.ipynb",
+    "09_converse_and_tool_use.ipynb",
     "10_playground.ipynb",
     "11_retrieval_augmented_generation.ipynb",
+    "12_errors_retries_limits.ipynb",
 }
 
 

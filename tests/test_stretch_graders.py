@@ -402,3 +402,87 @@ def test_size_grader(verdict, answer, expected):
 def test_graders_follow_the_notebook_client_region():
     west = boto3.client("bedrock-runtime", region_name="eu-central-1", config=NO_RETRIES)
     assert stretch.profile_for("anthropic.claude-haiku-4-5-20251001-v1:0", west.meta.region_name).startswith("eu.")
+
+
+# ---------------------------------------------------------------- 09
+
+HAIKU_PROFILE = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+WEATHER = {"Lisbon": {"temperature_c": 19, "sky": "sunny"}}
+
+
+def get_weather(city, unit="celsius"):
+    if city not in WEATHER:
+        raise ValueError(f"no weather for {city!r}")
+    return {"city": city, **WEATHER[city]}
+
+
+def calculate(expression):
+    return {"expression": expression, "value": round(eval(expression, {"__builtins__": {}}), 6)}
+
+
+def _spec(name, field):
+    schema = {"type": "object", "properties": {field: {"type": "string"}}, "required": [field]}
+    return {"toolSpec": {"name": name, "description": f"{name} by {field}", "inputSchema": {"json": schema}}}
+
+
+TOOLS = {"tools": [_spec("get_weather", "city"), _spec("calculate", "expression")]}
+FUNCTIONS = {"get_weather": get_weather, "calculate": calculate}
+
+
+def loop_factory(runtime, *, rounds=True, catch=True, status=True, same_id=True, returns=True):
+    """A tool-use loop; each option switched off is a mistake learners make."""
+
+    def answer_with_tools(question, tool_config, functions, model_id=HAIKU_PROFILE, max_rounds=5):
+        messages = [{"role": "user", "content": [{"text": question}]}]
+        for _ in range(max_rounds if rounds else 50):
+            reply = runtime.converse(modelId=model_id, messages=messages, toolConfig=tool_config)
+            messages.append(reply["output"]["message"])
+            if reply["stopReason"] != "tool_use":
+                break
+            results = []
+            for block in reply["output"]["message"]["content"]:
+                if "toolUse" not in block:
+                    continue
+                use, outcome = block["toolUse"], {"status": "success"}
+                try:
+                    outcome["content"] = [{"json": functions[use["name"]](**use["input"])}]
+                except ValueError as err:
+                    if not catch:
+                        raise
+                    outcome = {"content": [{"text": str(err)}], "status": "error" if status else "success"}
+                outcome["toolUseId"] = use["toolUseId"] if same_id else "tooluse_made_up"
+                results.append({"toolResult": outcome})
+            messages.append({"role": "user", "content": results})
+        return messages if returns else None
+
+    return answer_with_tools
+
+
+def one_round(runtime):
+    def answer_with_tools(question, tool_config, functions, model_id=HAIKU_PROFILE, max_rounds=5):
+        messages = [{"role": "user", "content": [{"text": question}]}]
+        reply = runtime.converse(modelId=model_id, messages=messages, toolConfig=tool_config)
+        return messages + [reply["output"]["message"]]
+
+    return answer_with_tools
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({}, "solved"),
+        ({"catch": False}, "Catch it and send it back"),
+        ({"status": False}, '"status": "error"'),
+        ({"rounds": False}, "never stopped"),
+        ({"same_id": False}, "same toolUseId"),
+        ({"returns": False}, "return the conversation"),
+    ],
+)
+def test_tool_loop_grader(verdict, runtime, options, expected):
+    said = verdict(stretch.check_tool_loop, loop_factory(runtime, **options), runtime, HAIKU_PROFILE, TOOLS, FUNCTIONS)
+    assert expected in said, said
+
+
+def test_tool_loop_grader_wants_the_loop_to_go_on_after_a_tool_use(verdict, runtime):
+    said = verdict(stretch.check_tool_loop, one_round(runtime), runtime, HAIKU_PROFILE, TOOLS, FUNCTIONS)
+    assert "call the model again while stopReason is tool_use" in said, said

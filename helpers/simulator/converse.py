@@ -373,10 +373,11 @@ def _echoes(body: dict) -> dict:
     return out
 
 
-def _body(request: Request) -> dict:
+def _body(request: Request, operation: str = "Converse") -> dict:
     found = operations.parse_body(request)
     if not isinstance(found, dict):
         raise BedrockError("ValidationException", "Request body must be a JSON object.")  # botocore always sends one
+    coral.check_types(found, operation)  # wrong JSON types come only from raw HTTP clients (tests/test_robustness.py)
     return found
 
 
@@ -429,7 +430,7 @@ def stream_events(outcome: Outcome, latency_ms: int, extra: dict | None = None, 
 
 
 def converse_stream(request: Request, model_id: str) -> Response:
-    body = _body(request)
+    body = _body(request, "ConverseStream")
     model, native, family, prompt, outcome = prepare(request, model_id, body, stream=True)
     first, total = operations.simulated_latency(model, outcome.input_tokens, outcome.output_tokens)
     extra = (
@@ -479,7 +480,7 @@ def _countable(request: Request, model_id: str):
 
 
 def count_tokens(request: Request, model_id: str) -> Response:
-    body = _body(request)
+    body = _body(request, "CountTokens")
     given = body.get("input") or {}
     resolved = _countable(request, model_id)
     model = resolved.model

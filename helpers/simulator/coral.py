@@ -11,6 +11,7 @@ equal to 1` (aws-samples/amazon-bedrock-client-for-mac#11 and public logs), seve
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .errors import validation
@@ -95,3 +96,80 @@ def check_guardrail(identifier: str | None) -> None:
     """A guardrail the request names must exist; offline none does (no CreateGuardrail here)."""
     if identifier:
         raise validation(NO_GUARDRAIL)
+
+
+# ---------------------------------------------------------------- JSON types (raw HTTP clients only)
+
+_EXPECTED = {
+    "structure": "structure",
+    "list": "list",
+    "map": "map",
+    "string": "string",
+    "integer": "integer",
+    "long": "integer",
+    "float": "number",
+    "double": "number",
+    "boolean": "boolean",
+    "blob": "base64 string",
+}
+
+
+def _type_problem(value: object, shape, where: str) -> tuple[str, object, str] | None:
+    """(where, value, expected type) of the first member whose JSON type the shape does not allow."""
+    kind = shape.type_name
+    if value is None or shape.metadata.get("document") or kind == "timestamp":
+        return None
+    ok = {
+        "structure": isinstance(value, dict),
+        "map": isinstance(value, dict),
+        "list": isinstance(value, list),
+        "string": isinstance(value, str),
+        "blob": isinstance(value, str),
+        "boolean": isinstance(value, bool),
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "long": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "double": isinstance(value, (int, float)) and not isinstance(value, bool),
+    }.get(kind, True)
+    if not ok:
+        return where, value, _EXPECTED.get(kind, kind)
+    if kind == "structure":
+        for key, item in value.items():  # type: ignore[union-attr]
+            member = shape.members.get(key)
+            if member is not None and not member.serialization.get("location"):
+                found = _type_problem(item, member, f"{where}.{key}" if where else key)
+                if found:
+                    return found
+    elif kind == "list":
+        for i, item in enumerate(value, 1):  # type: ignore[arg-type]
+            found = _type_problem(item, shape.member, f"{where}.{i}.member")
+            if found:
+                return found
+    elif kind == "map":
+        for key, item in value.items():  # type: ignore[union-attr]
+            found = _type_problem(item, shape.value, f"{where}.{key}")
+            if found:
+                return found
+    return None
+
+
+@functools.cache
+def _input_shape(operation: str):
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("bedrock-runtime").operation_model(operation).input_shape
+
+
+def check_types(body: dict, operation: str) -> None:
+    """A JSON member of the wrong type (which botocore never sends, but a raw HTTP client can) is a 400.
+
+    GUESS: real Bedrock likely answers such bodies with a SerializationException; the simulator keeps
+    to its modeled ValidationException, worded like Coral's other constraint messages.
+    """
+    found = _type_problem(body, _input_shape(operation), "")
+    if found:
+        where, value, expected = found
+        raise validation(
+            f"1 validation error detected: Value '{_shown(value)}' at '{where}' failed to satisfy constraint: "
+            f"Member must be a {expected}"
+        )

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import converse, inference_profiles, openai_compat, operations, settings, sts
+from . import converse, faults, inference_profiles, openai_compat, operations, settings, sts
 from .errors import BedrockError
 from .wire import Request, Response
 
@@ -40,7 +40,8 @@ class Route:
 
 
 def _route(service: str, operation: str, method: str, path: str, handler: Handler) -> Route:
-    return Route(service, operation, method, re.compile(path), handler)
+    # DOTALL: a label may hold any character once unquoted, a newline included (found by tests/test_robustness.py)
+    return Route(service, operation, method, re.compile(path, re.DOTALL), handler)
 
 
 # The operations the simulator implements. Paths as in botocore's service models
@@ -70,6 +71,13 @@ ROUTES: list[Route] = [
         "GET",
         r"^/foundation-models/(?P<model_id>.+)$",
         operations.get_foundation_model,
+    ),
+    _route(
+        "bedrock",
+        "GetFoundationModelAvailability",
+        "GET",
+        r"^/foundation-model-availability/(?P<model_id>.+)$",
+        operations.get_foundation_model_availability,
     ),
     _route(
         "bedrock",
@@ -138,6 +146,9 @@ def add_hook(hook: Hook) -> Callable[[], None]:
                 _hooks.remove(hook)
 
     return remove
+
+
+add_hook(faults.hook)  # fault injection (BEDROCK_SIMULATOR_FAULTS, helpers.faults()) wraps every operation
 
 
 @contextmanager
@@ -219,7 +230,7 @@ def _botocore_routes() -> list[tuple[str, str, str, re.Pattern]]:
             http = model.operation_model(name).http
             uri = http["requestUri"].split("?")[0]
             pattern = re.sub(r"\\\{[^}]+\\\}", ".+", re.escape(uri))
-            found.append((service, name, http["method"], re.compile(f"^{pattern}$")))
+            found.append((service, name, http["method"], re.compile(f"^{pattern}$", re.DOTALL)))
     return found
 
 

@@ -33,6 +33,29 @@ ON_DEMAND_NOT_SUPPORTED = (
     "Invocation of model ID {model_id} with on-demand throughput isn\u2019t supported. "
     "Retry your request with the ID or ARN of an inference profile that contains this model."
 )
+# Failures around the call, for fault injection (helpers/simulator/faults.py). Sources:
+# - throttling: aws-samples/aws-genai-llm-chatbot#220 and the workshop issues in
+#   shared/reference/learner-pitfalls.md ("Too many requests, please wait before trying again.");
+#   the token-quota variant "Too many tokens, ..." (reference section 4.11).
+# - mid-stream throttling: the EventStreamError text quoted in aws-genai-llm-chatbot#220 (two spaces
+#   before the last sentence are Bedrock's).
+# - service unavailable: aws-samples/foundation-model-benchmarking-tool#247 (a mid-stream
+#   serviceUnavailableException frame) and darko-mesaros/bedrust#47.
+# - model stream error: aws/aws-sdk-js-v3#6266 (ModelStreamErrorException from Claude 3 Opus) and
+#   langchain-ai/langchainjs#2768 give this generic text.
+# - model timeout: quoted in public code that handles Bedrock's ModelTimeoutException (found by text
+#   search); no issue thread with the full exception seen, so treat as likely, not verified.
+# - model not ready: GUESS. Public code quotes both "Model is not ready." and the longer text below;
+#   botocore's model documents the exception as "not ready to serve inference requests".
+THROTTLED = "Too many requests, please wait before trying again."
+THROTTLED_TOKENS = "Too many tokens, please wait before trying again."
+THROTTLED_MID_STREAM = (
+    "Too many requests, please wait before trying again. You have sent too many requests.  Wait before trying again."
+)
+SERVICE_UNAVAILABLE = "Bedrock is unable to process your request."
+MODEL_STREAM_ERROR = "The system encountered an unexpected error during processing. Try your request again."
+MODEL_TIMEOUT = "Model has timed out in processing the request. Try your request again."
+MODEL_NOT_READY = "Model is not ready to serve inference requests."
 CONVERSE_UNSUPPORTED = (
     "This action doesn't support the model that you provided. Try again with a supported text or chat model."
 )

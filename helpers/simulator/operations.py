@@ -11,7 +11,7 @@ import json
 import uuid
 from email.utils import formatdate
 
-from . import catalog, coral, eventstream, families, settings
+from . import catalog, coral, eventstream, families, faults, settings
 from .catalog import Model, Resolved
 from .errors import (
     END_OF_LIFE,
@@ -266,6 +266,29 @@ def get_foundation_model(request: Request, model_id: str) -> Response:
     if resolved is None or resolved.profile or not _listed(resolved.model, region):
         raise BedrockError("ResourceNotFoundException", f"Could not find model {model_id}.")
     return _json_response({"modelDetails": model_summary(resolved.model, region)})
+
+
+def get_foundation_model_availability(request: Request, model_id: str) -> Response:
+    """GetFoundationModelAvailability: may this account use the model in this region?
+
+    The field meanings are a GUESS (AWS documents only their names and values): the simulated
+    account is entitled to every model, except those an `access_denied` fault names, which read
+    as not entitled and not authorized, as an account that never requested access would.
+    """
+    resolved = catalog.resolve(model_id)
+    if resolved is None or resolved.profile:
+        raise BedrockError("ResourceNotFoundException", f"Could not find model {model_id}.")
+    model = resolved.model
+    denied = faults.denies(model.model_id)
+    return _json_response(
+        {
+            "modelId": model.model_id,
+            "agreementAvailability": {"status": "AVAILABLE"},
+            "authorizationStatus": "NOT_AUTHORIZED" if denied else "AUTHORIZED",
+            "entitlementAvailability": "NOT_AVAILABLE" if denied else "AVAILABLE",
+            "regionAvailability": "AVAILABLE" if _listed(model, request.region) else "NOT_AVAILABLE",
+        }
+    )
 
 
 # Public names for the other operation modules (converse, inference profiles).

@@ -17,7 +17,7 @@ FAKE_USER_ID = "AIDAOFFLINESIMULATOR0"
 
 
 def handle(request: Request) -> Response:
-    params = parse_qs(request.body.decode() if request.body else "")
+    params = parse_qs(request.body.decode("utf-8", "replace") if request.body else "")  # any bytes: never a 500
     action = params.get("Action", [""])[0]
     rid = str(uuid.uuid4())
     if action != "GetCallerIdentity":

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ReadTimeoutError
 
 from . import dispatch
 from .wire import Request, Response
@@ -22,8 +23,10 @@ SERVICES = ("bedrock-runtime", "bedrock")
 class SimulatedRaw:
     """The `raw` object botocore reads: `.stream()` for event streams, `.read()` for blobs."""
 
-    def __init__(self, response: Response) -> None:
+    def __init__(self, response: Response, read_timeout: float | None = None, url: str = "") -> None:
         self._response = response
+        self._read_timeout = read_timeout
+        self._url = url
         self._buffer = response.body or b""
         self._frames: Iterator[tuple[float, bytes]] | None = (
             response.iter_frames() if response.frames is not None else None
@@ -32,6 +35,16 @@ class SimulatedRaw:
     def stream(self, **_: object) -> Iterator[bytes]:
         if self._frames is not None:
             for delay, frame in self._frames:
+                if self._read_timeout is not None and delay > self._read_timeout:
+                    time.sleep(self._read_timeout)
+                    self._frames = None
+                    # What urllib3 raises when a socket read waits longer than read_timeout;
+                    # botocore does not wrap it while an event stream is being read.
+                    from urllib3.exceptions import ReadTimeoutError as URLLib3ReadTimeoutError
+
+                    raise URLLib3ReadTimeoutError(
+                        None, self._url, f"Read timed out. (read timeout={self._read_timeout})"
+                    )
                 if delay > 0:
                     time.sleep(delay)
                 yield frame
@@ -82,7 +95,23 @@ def serve(request: Request, service: str) -> Response:
     return dispatch.handle(request, service)
 
 
+def read_timeout(prepared) -> float | None:
+    """The client's `Config(read_timeout=...)` (botocore puts the client config in the request context)."""
+    config = (getattr(prepared, "context", None) or {}).get("client_config")
+    value = getattr(config, "read_timeout", None)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def to_aws_response(prepared, response: Response) -> AWSResponse:
+    """Wait as the service would, then hand botocore the answer.
+
+    A client whose read_timeout is shorter than the wait gets what a socket read would give it:
+    botocore's ReadTimeoutError after read_timeout seconds (which botocore's retries then handle).
+    """
+    timeout = read_timeout(prepared)
+    if timeout is not None and response.delay > timeout:
+        time.sleep(timeout)
+        raise ReadTimeoutError(endpoint_url=prepared.url, error=f"Read timed out. (read timeout={timeout})")
     if response.delay > 0:
         time.sleep(response.delay)
-    return AWSResponse(prepared.url, response.status, response.headers, SimulatedRaw(response))
+    return AWSResponse(prepared.url, response.status, response.headers, SimulatedRaw(response, timeout, prepared.url))

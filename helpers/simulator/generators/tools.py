@@ -52,6 +52,8 @@ _PLACE_AFTER = re.compile(r"\b(?:in|at|for|near|from|to|of)\s+((?:[A-Z][\w'-]*)(
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*)")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _OPERATORS = [
+    # "17.5% of 240" is 17.5 / 100 * 240; without this rule the percentage was silently dropped.
+    (r"%\s*of\b|\s+percent\s+of\b", "/ 100 *"),
     (r"\bplus\b|加上|加", "+"),
     (r"\bminus\b|减去|减|減", "-"),
     (r"\btimes\b|\bmultiplied by\b|乘以|乘|×", "*"),
