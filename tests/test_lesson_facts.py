@@ -36,6 +36,8 @@ UPDATED = {
     "00_setup_and_iam.ipynb",
     "01_first_invoke.ipynb",
     "03_model_catalog.ipynb",
+    "04_anthropic_claude.ipynb",
+    "05_cohere_command.ipynb",
     "07_titan_embeddings_similarity.ipynb",
     "09_converse_and_tool_use.ipynb",
     "10_playground.ipynb",

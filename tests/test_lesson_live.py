@@ -20,8 +20,6 @@ SKIPPED = "\u23ed Skipped the rest of this cell"
 # successor cells are being moved to ACTIVE models (issue 8; test_lesson_facts.py's UPDATED set tracks the
 # same lessons). Strict: a lesson leaves this list as soon as its Run All reaches the end.
 SUCCESSORS_NOT_YET_CURRENT = {
-    "04": "sections 4-5 call Claude 3 Haiku and Claude Sonnet 4, EOL on 2026-09-10 and 2026-10-14",
-    "05": "section 5 calls Command R+, EOL on 2026-08-19",
     "08": "section 5 calls Nova Canvas, EOL on 2026-09-30",
 }
 
