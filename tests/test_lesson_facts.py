@@ -35,9 +35,11 @@ EXEMPT_TAG = "retired-models"
 UPDATED = {
     "00_setup_and_iam.ipynb",
     "01_first_invoke.ipynb",
+    "02_streaming.ipynb",
     "03_model_catalog.ipynb",
     "04_anthropic_claude.ipynb",
     "05_cohere_command.ipynb",
+    "06_ai21_jurassic.ipynb",
     "07_titan_embeddings_similarity.ipynb",
     "09_converse_and_tool_use.ipynb",
     "10_playground.ipynb",

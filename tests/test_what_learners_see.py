@@ -21,7 +21,7 @@ _UNWRAPPED = "Bedrock messages and streamed answers print unwrapped (textwrap.fi
 LONG_LINES_PENDING: dict[str, str] = {
     "01_first_invoke.ipynb": f"{_ARTICLE}; {_UNWRAPPED}",
     "05_cohere_command.ipynb": f"{_ARTICLE} (section 1's print(ask(...)); the other cells wrap their text)",
-    "06_ai21_jurassic.ipynb": f"{_ARTICLE}; {_UNWRAPPED}",
+    "06_ai21_jurassic.ipynb": f"{_ARTICLE} (section 1's print(ask(...)); the other cells wrap their text)",
     "07_titan_embeddings_similarity.ipynb": "search results print each note's text whole after its score and name",
 }
 NBVAL_COMMENTS_PENDING: dict[str, str] = {}
