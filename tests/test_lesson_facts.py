@@ -39,6 +39,7 @@ UPDATED = {
     "04_anthropic_claude.ipynb",
     "05_cohere_command.ipynb",
     "07_titan_embeddings_similarity.ipynb",
+    "08_stable_diffusion_xl.ipynb",
     "09_converse_and_tool_use.ipynb",
     "10_playground.ipynb",
     "11_retrieval_augmented_generation.ipynb",
