@@ -177,7 +177,7 @@ def test_exercise_07_a_question_sharing_no_word_with_the_images_note_finds_it(ru
     lesson = "07_titan_embeddings_similarity.ipynb"
     ns = {"bedrock": runtime, "json": json, "np": np, "helpers": helpers, "v2": "amazon.titan-embed-text-v2:0"}
     exec(_code_cell(lesson, "documents = {"), ns)
-    exec(_code_cell(lesson, "doc_vectors = "), ns)
+    exec(_code_cell(lesson, "import textwrap\n\ndoc_vectors = "), ns)
     exec(_code_cell(lesson, "question = "), ns)
     committed = ns["question"]
     answer = "How do I make a picture without dogs in it?"

@@ -41,6 +41,7 @@ UPDATED = {
     "05_cohere_command.ipynb",
     "06_ai21_jurassic.ipynb",
     "07_titan_embeddings_similarity.ipynb",
+    "08_stable_diffusion_xl.ipynb",
     "09_converse_and_tool_use.ipynb",
     "10_playground.ipynb",
     "11_retrieval_augmented_generation.ipynb",

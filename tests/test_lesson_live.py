@@ -19,9 +19,7 @@ SKIPPED = "\u23ed Skipped the rest of this cell"
 # Lessons whose "current way" sections still call models that the 2026-11-25 catalog has retired: their
 # successor cells are being moved to ACTIVE models (issue 8; test_lesson_facts.py's UPDATED set tracks the
 # same lessons). Strict: a lesson leaves this list as soon as its Run All reaches the end.
-SUCCESSORS_NOT_YET_CURRENT = {
-    "08": "section 5 calls Nova Canvas, EOL on 2026-09-30",
-}
+SUCCESSORS_NOT_YET_CURRENT: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("path", nr.lessons(), ids=lambda p: p.name[:2])

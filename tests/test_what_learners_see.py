@@ -19,10 +19,9 @@ LINE_WIDTH = 100
 _ARTICLE = "the article's cells print whole answers as printed (print(ask(...)), print(embedding))"
 _UNWRAPPED = "Bedrock messages and streamed answers print unwrapped (textwrap.fill, or a new line between chunks)"
 LONG_LINES_PENDING: dict[str, str] = {
-    "01_first_invoke.ipynb": f"{_ARTICLE}; {_UNWRAPPED}",
+    "01_first_invoke.ipynb": f"{_ARTICLE} (section 1's print(embedding): 1,536 numbers; the other cells wrap)",
     "05_cohere_command.ipynb": f"{_ARTICLE} (section 1's print(ask(...)); the other cells wrap their text)",
     "06_ai21_jurassic.ipynb": f"{_ARTICLE} (section 1's print(ask(...)); the other cells wrap their text)",
-    "07_titan_embeddings_similarity.ipynb": "search results print each note's text whole after its score and name",
 }
 NBVAL_COMMENTS_PENDING: dict[str, str] = {}
 
