@@ -133,3 +133,31 @@ def grounding_context(system: str, turn) -> tuple[tuple[str, ...], str | None]:
     user_passages, rest = grounding.split_context(question)
     context = system_passages + user_passages + document_passages(turn)
     return tuple(context), ((grounding.question_of(rest) or question) if context else None)
+
+
+def function_messages(conversation) -> list[dict]:
+    """A neutral conversation as OpenAI-style chat messages (system, tool calls and tool results),
+    the shape Jamba's and gpt-oss's native bodies share."""
+    from . import ToolCall, ToolResult  # the neutral types live in the package that imports this module
+
+    messages: list[dict] = [{"role": "system", "content": text} for text in conversation.system]
+    for turn in conversation.turns:
+        if turn.of(ToolResult):
+            messages += [{"role": "tool", "tool_call_id": r.id, "content": r.text} for r in turn.of(ToolResult)]
+        elif turn.of(ToolCall):
+            calls = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.input)}}
+                for c in turn.of(ToolCall)
+            ]
+            messages.append({"role": "assistant", "content": turn.text, "tool_calls": calls})
+        else:
+            messages.append({"role": turn.role, "content": turn_text(turn)})
+    return messages
+
+
+def function_tools(tools) -> list[dict]:
+    """Neutral tool specs as OpenAI-style `tools` entries."""
+    return [
+        {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.schema}}
+        for t in tools
+    ]

@@ -24,7 +24,7 @@ from dataclasses import replace
 from .. import schema
 from ..catalog import Model
 from . import Conversation, Outcome, Prompt, TextFamily, ToolCall, ToolResult, ToolSpec, Turn, chunk_pieces
-from ._chat import count, stable_uuid, turn_text
+from ._chat import count, function_messages, function_tools, stable_uuid
 
 LANGUAGES = ("en",)
 
@@ -189,24 +189,9 @@ class Jamba(TextFamily):
         return chunks
 
     def native_request(self, model: Model, conversation: Conversation) -> dict:
-        messages = [{"role": "system", "content": text} for text in conversation.system]
-        for turn in conversation.turns:
-            if turn.of(ToolResult):
-                messages += [{"role": "tool", "tool_call_id": r.id, "content": r.text} for r in turn.of(ToolResult)]
-            elif turn.of(ToolCall):
-                calls = [
-                    {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.input)}}
-                    for c in turn.of(ToolCall)
-                ]
-                messages.append({"role": "assistant", "content": turn.text, "tool_calls": calls})
-            else:
-                messages.append({"role": turn.role, "content": turn_text(turn)})
-        body: dict = {"messages": messages}
+        body: dict = {"messages": function_messages(conversation)}
         if conversation.tools:
-            body["tools"] = [
-                {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.schema}}
-                for t in conversation.tools
-            ]
+            body["tools"] = function_tools(conversation.tools)
         for key, value in (
             ("max_tokens", conversation.max_tokens or model.limits.get("maxOutputTokens", 4096)),
             ("temperature", conversation.temperature),

@@ -33,7 +33,7 @@ from . import (
     Turn,
     chunk_pieces,
 )
-from ._chat import block_text, count, digest, turn_text
+from ._chat import block_text, count, digest, function_messages, function_tools
 
 # The field list in the deserializer's own error text (BerriAI/litellm#13959), in its order.
 FIELDS = (
@@ -223,24 +223,9 @@ class OpenAIChat(TextFamily):
         return chunks(model, prompt.body, outcome, created_time(prompt.body))
 
     def native_request(self, model: Model, conversation: Conversation) -> dict:
-        messages: list[dict] = [{"role": "system", "content": text} for text in conversation.system]
-        for turn in conversation.turns:
-            if turn.of(ToolResult):
-                messages += [{"role": "tool", "tool_call_id": r.id, "content": r.text} for r in turn.of(ToolResult)]
-            elif turn.of(ToolCall):
-                calls = [
-                    {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.input)}}
-                    for c in turn.of(ToolCall)
-                ]
-                messages.append({"role": "assistant", "content": turn.text, "tool_calls": calls})
-            else:
-                messages.append({"role": turn.role, "content": turn_text(turn)})
-        body: dict = {"messages": messages}
+        body: dict = {"messages": function_messages(conversation)}
         if conversation.tools:
-            body["tools"] = [
-                {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.schema}}
-                for t in conversation.tools
-            ]
+            body["tools"] = function_tools(conversation.tools)
             choice = conversation.tool_choice
             if choice is not None:
                 body["tool_choice"] = {"auto": "auto", "any": "required"}.get(choice.mode) or {
