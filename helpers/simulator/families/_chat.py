@@ -161,3 +161,32 @@ def function_tools(tools) -> list[dict]:
         {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.schema}}
         for t in tools
     ]
+
+
+def function_turns(messages: list[dict], *, joiner: str, system_roles=("system",)) -> tuple[str, list]:
+    """OpenAI-style chat messages as system text and neutral turns (tool calls and results
+    included): the inverse of `function_messages`, shared by Jamba's and gpt-oss's bodies."""
+    from . import ToolCall, ToolResult, Turn
+
+    system, turns = [], []
+    for m in messages:
+        content = block_text(m.get("content"))
+        if m["role"] in system_roles:
+            system.append(content)
+        elif m["role"] == "tool":
+            turns.append(Turn("user", (ToolResult(m.get("tool_call_id", ""), content),)))
+        elif m["role"] == "assistant" and m.get("tool_calls"):
+            calls = []
+            for c in m["tool_calls"]:
+                function = c.get("function", {}) if isinstance(c, dict) else {}
+                try:
+                    args = json.loads(function.get("arguments") or "{}")
+                except ValueError:
+                    args = {}
+                calls.append(
+                    ToolCall(c.get("id", ""), function.get("name", ""), args if isinstance(args, dict) else {})
+                )
+            turns.append(Turn("assistant", tuple(x for x in (content, *calls) if x)))
+        else:
+            turns.append(Turn(m["role"], (content,)))
+    return joiner.join(system), turns

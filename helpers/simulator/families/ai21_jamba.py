@@ -23,8 +23,8 @@ from dataclasses import replace
 
 from .. import schema
 from ..catalog import Model
-from . import Conversation, Outcome, Prompt, TextFamily, ToolCall, ToolResult, ToolSpec, Turn, chunk_pieces
-from ._chat import count, function_messages, function_tools, stable_uuid
+from . import Conversation, Outcome, Prompt, TextFamily, ToolSpec, Turn, chunk_pieces
+from ._chat import count, function_messages, function_tools, function_turns, stable_uuid
 
 LANGUAGES = ("en",)
 
@@ -63,30 +63,6 @@ def _schema(model: Model) -> dict:
     }
 
 
-def _turns(messages: list[dict]) -> tuple[str, list[Turn]]:
-    system, turns = [], []
-    for m in messages:
-        content = m.get("content") or ""
-        if m["role"] == "system":
-            system.append(content)
-        elif m["role"] == "tool":
-            turns.append(Turn("user", (ToolResult(m.get("tool_call_id", ""), content),)))
-        elif m["role"] == "assistant" and m.get("tool_calls"):
-            calls = []
-            for c in m["tool_calls"]:
-                function = c.get("function", {})
-                try:
-                    args = json.loads(function.get("arguments") or "{}")
-                except ValueError:
-                    args = {}
-                calls.append(
-                    ToolCall(c.get("id", ""), function.get("name", ""), args if isinstance(args, dict) else {})
-                )
-            turns.append(Turn("assistant", tuple(x for x in (content, *calls) if x)))
-        else:
-            turns.append(Turn(m["role"], (content,)))
-    return " ".join(system), turns
-
 
 class Jamba(TextFamily):
     name = "ai21_jamba"
@@ -95,7 +71,7 @@ class Jamba(TextFamily):
     def parse(self, model: Model, body: dict) -> Prompt:
         schema.check(_schema(model), body)
         messages = body["messages"]
-        system, turns = _turns(messages)
+        system, turns = function_turns(messages, joiner=" ")
         if not any(t.role == "user" for t in turns):
             turns.append(Turn("user", (messages[-1].get("content") or "",)))  # answer the last message
         input_tokens = count(*((m.get("content") or "") for m in messages)) + 4 * len(messages)

@@ -26,14 +26,12 @@ from . import (
     Prompt,
     Reply,
     TextFamily,
-    ToolCall,
     ToolChoice,
-    ToolResult,
     ToolSpec,
     Turn,
     chunk_pieces,
 )
-from ._chat import block_text, count, digest, function_messages, function_tools
+from ._chat import block_text, count, digest, function_messages, function_tools, function_turns
 
 # The field list in the deserializer's own error text (BerriAI/litellm#13959), in its order.
 FIELDS = (
@@ -76,31 +74,6 @@ def _question(messages: list[dict]) -> str:
     users = [m for m in messages if m["role"] == "user"] or messages
     return block_text(users[-1].get("content")).strip()
 
-
-def _turns(messages: list[dict]) -> tuple[str, list[Turn]]:
-    """System text and neutral turns of Chat Completions messages (tool calls and results included)."""
-    system, turns = [], []
-    for m in messages:
-        content = block_text(m.get("content"))
-        if m["role"] in ("system", "developer"):
-            system.append(content)
-        elif m["role"] == "tool":
-            turns.append(Turn("user", (ToolResult(m.get("tool_call_id", ""), content),)))
-        elif m["role"] == "assistant" and m.get("tool_calls"):
-            calls = []
-            for c in m["tool_calls"]:
-                function = c.get("function", {}) if isinstance(c, dict) else {}
-                try:
-                    args = json.loads(function.get("arguments") or "{}")
-                except ValueError:
-                    args = {}
-                calls.append(
-                    ToolCall(c.get("id", ""), function.get("name", ""), args if isinstance(args, dict) else {})
-                )
-            turns.append(Turn("assistant", tuple(x for x in (content, *calls) if x)))
-        else:
-            turns.append(Turn(m["role"], (content,)))
-    return "\n".join(system), turns
 
 
 def _choice(value) -> ToolChoice | None:
@@ -189,7 +162,7 @@ class OpenAIChat(TextFamily):
         stop = body.get("stop") or []
         stops = [stop] if isinstance(stop, str) else list(stop)
         limit = body.get("max_completion_tokens") or body.get("max_tokens") or model.limits.get("maxOutputTokens", 4096)
-        system, turns = _turns(messages)
+        system, turns = function_turns(messages, joiner="\n", system_roles=("system", "developer"))
         input_tokens = count(*(block_text(m.get("content")) for m in messages)) + 4 * len(messages)
         tools = tuple(
             ToolSpec(f.get("name", ""), f.get("description", ""), f.get("parameters", {}))
