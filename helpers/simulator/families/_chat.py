@@ -190,3 +190,20 @@ def function_turns(messages: list[dict], *, joiner: str, system_roles=("system",
         else:
             turns.append(Turn(m["role"], (content,)))
     return joiner.join(system), turns
+
+
+def transcript_turns(user_parts: list[str], assistant_marker: str, question: str) -> list:
+    """Neutral turns of a one-string transcript already split at each user marker: each part is
+    the user's words, then (after `assistant_marker`) the assistant's, if any. The last user turn
+    is `question`, the text the family checked out of the prompt."""
+    from . import Turn
+
+    turns = []
+    for part in user_parts:
+        said, _, answered = part.partition(assistant_marker)
+        turns.append(Turn("user", (said.strip(),)))
+        if answered.strip():
+            turns.append(Turn("assistant", (answered.strip(),)))
+    if turns and turns[-1].role == "user":
+        turns[-1] = Turn("user", (question,))
+    return turns or [Turn("user", (question,))]

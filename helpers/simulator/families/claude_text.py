@@ -15,6 +15,7 @@ from ..catalog import Model
 from ..errors import validation
 from ..generators import tokens
 from . import Conversation, Outcome, Prompt, TextFamily, Turn, chunk_pieces
+from ._chat import transcript_turns
 from ._claude import text_completion_schema
 from .claude_messages import FAMILY as MESSAGES
 
@@ -36,16 +37,7 @@ def _check_prompt(prompt: str) -> str:
 
 def _turns(prompt: str, question: str) -> list[Turn]:
     """The human and assistant turns of a checked prompt; the last human turn is `question`."""
-    turns = []
-    first = prompt.find(HUMAN)
-    for part in prompt[first:].split(HUMAN)[1:]:
-        said, _, answered = part.partition(ASSISTANT)
-        turns.append(Turn("user", (said.strip(),)))
-        if answered.strip():
-            turns.append(Turn("assistant", (answered.strip(),)))
-    if turns and turns[-1].role == "user":
-        turns[-1] = Turn("user", (question,))
-    return turns or [Turn("user", (question,))]
+    return transcript_turns(prompt[prompt.find(HUMAN) :].split(HUMAN)[1:], ASSISTANT, question)
 
 
 class ClaudeText(TextFamily):

@@ -22,7 +22,7 @@ from .. import schema
 from ..catalog import Model
 from ..generators import grounding, tokens
 from . import Conversation, Outcome, Prompt, TextFamily, Turn, chunk_pieces
-from ._chat import turn_text
+from ._chat import transcript_turns, turn_text
 
 
 def _schema(model: Model) -> dict:
@@ -58,15 +58,7 @@ def _question(prompt: str) -> str:
 
 def _turns(prompt: str, question: str) -> list[Turn]:
     """The `User:` / `Bot:` turns of a chat-style prompt; the last user turn is `question`."""
-    turns = []
-    for part in re.split(r"(?m)^User:\s*", prompt)[1:]:
-        said, _, answered = part.partition("Bot:")
-        turns.append(Turn("user", (said.strip(),)))
-        if answered.strip():
-            turns.append(Turn("assistant", (answered.strip(),)))
-    if turns and turns[-1].role == "user":
-        turns[-1] = Turn("user", (question,))
-    return turns or [Turn("user", (question,))]
+    return transcript_turns(re.split(r"(?m)^User:\s*", prompt)[1:], "Bot:", question)
 
 
 class TitanText(TextFamily):
