@@ -6,6 +6,10 @@ import pytest
 
 from helpers.testing import use_offline_environment
 
+# The browser tests' timings table: its hooks must reach the xdist controller, which does not load
+# tests/browser/conftest.py when it runs the whole suite.
+pytest_plugins = ["tests.browser.report"]
+
 use_offline_environment()
 # Simulated waiting changes no output (only timing cells, which are sanitised), so notebooks and
 # unit tests answer at once; the browser tests run the lessons at the learner's default pace.

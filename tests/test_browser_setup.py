@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.browser import lab
 
 ONE_BROWSER_TEST = "tests/browser/test_lessons_in_browser.py::test_lesson_runs_clean_in_jupyterlab[00]"
@@ -69,3 +71,36 @@ def test_lab_settings_turn_off_autosave_and_news(tmp_path):
     assert '"fetchNews": "false"' in (settings / "apputils-extension/notification.jupyterlab-settings").read_text()
     assert (tmp_path / "notebooks" / "00_setup_and_iam.ipynb").exists()
     assert (tmp_path / "helpers" / "__init__.py").exists()
+
+
+TIMED_TESTS = """
+import pytest
+from tests.browser.report import TIMINGS
+
+@pytest.mark.parametrize("name", ["00_first.ipynb", "01_second.ipynb", "02_third.ipynb"])
+def test_records(name):
+    TIMINGS[name] = 1.5
+"""
+
+
+@pytest.mark.parametrize("plugins", [[], ["-p", "xdist.plugin", "-n", "2"]], ids=["one-process", "xdist"])
+def test_run_all_times_reach_the_terminal_summary(tmp_path, plugins):
+    """Under xdist the tests run in workers, whose terminal summary nobody sees: the controller prints.
+    Without xdist loaded, its hook `pytest_testnodedown` must not be an unknown-hook error."""
+    if plugins:
+        pytest.importorskip("xdist")
+    (tmp_path / "test_timed.py").write_text(TIMED_TESTS)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "tests.browser.report", *plugins, "test_timed.py"],
+        cwd=tmp_path,
+        # Only the plugins named: a second, not the three that loading every installed plugin takes.
+        env=dict(os.environ, PYTHONPATH=str(lab.ROOT), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = result.stdout.split("browser: Run All times in JupyterLab", 1)[-1]
+    for name in ("00_first.ipynb", "01_second.ipynb", "02_third.ipynb"):
+        assert f"{name:48}    1.5 s" in summary, result.stdout
+    assert f"{'total':48}    4.5 s" in summary, result.stdout

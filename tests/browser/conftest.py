@@ -1,4 +1,5 @@
-"""Fixtures for the browser tests: one JupyterLab for the session, a fresh page and kernel per test.
+"""Fixtures for the browser tests: per session (per xdist worker) one JupyterLab server, one Chromium
+and one page with JupyterLab loaded; per test a notebook opened in that page with a fresh kernel.
 
 Without Playwright or Chromium the tests skip, unless WORKSHOP_REQUIRE_BROWSER=1 (which `.ci/run`
 sets): then they fail, so CI cannot pass by skipping them.
@@ -7,15 +8,11 @@ sets): then they fail, so CI cannot pass by skipping them.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.browser import lab as lab_module
-
-TIMINGS: dict[str, float] = {}  # what each test measured, reported at the end of the session
-SCREENSHOTS = Path(tempfile.gettempdir()) / "workshop-browser-screenshots"
 
 
 def pytest_collection_modifyitems(items):
@@ -30,15 +27,6 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not TIMINGS:
-        return
-    terminalreporter.section("browser: Run All times in JupyterLab (headless Chromium)")
-    for name, seconds in TIMINGS.items():
-        terminalreporter.write_line(f"{name:48} {seconds:6.1f} s")
-    terminalreporter.write_line(f"{'total':48} {sum(TIMINGS.values()):6.1f} s")
 
 
 @pytest.fixture(scope="session")
@@ -67,39 +55,46 @@ def jupyterlab(chromium_binary, tmp_path_factory):
         yield lab
 
 
-class Console:
-    """What the page reported: uncaught exceptions and console errors."""
-
-    def __init__(self, page):
-        self.errors: list[str] = []
-        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"console error: {msg.text}"))
-
-
 @pytest.fixture(scope="session")
-def browser_context(browser, jupyterlab):
-    """One context for the session: JupyterLab's scripts are cached after the first page, so pages open faster."""
+def lab_page(browser, jupyterlab):
+    """JupyterLab loaded in one page, kept from test to test (one browser context: its cache is shared)."""
     context = browser.new_context(viewport=lab_module.VIEWPORT)
     context.set_default_timeout(60_000)
-    yield context
+    holder = lab_module.LabPage(context, jupyterlab)
+    yield holder
+    holder.discard()
     context.close()
 
 
 @pytest.fixture
-def page(browser_context, jupyterlab, request):
-    """A new page on a fresh workspace; its kernels are shut down and the notebooks restored afterwards."""
-    page = browser_context.new_page()
-    page.console = Console(page)
+def page(lab_page, jupyterlab, request):
+    """JupyterLab's page, console errors counted from this test on; afterwards the notebook is closed and
+    its kernel shut down through the menus, and the committed notebooks are put back.
+
+    After a failure the page is screenshotted and thrown away (the next test loads JupyterLab again)."""
+    page = lab_page.ready()
+    page.console.begin()
     yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed and not getattr(request.node, "screenshot_taken", False):
-        path = SCREENSHOTS / f"{request.node.name}.png"
+    failed = any(getattr(getattr(request.node, f"report_{when}", None), "failed", False) for when in ("setup", "call"))
+    if failed and not getattr(request.node, "screenshot_taken", False):
+        path = lab_module.SCREENSHOTS / f"{request.node.name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             page.screenshot(path=str(path))
             print(f"\nscreenshot of the failure: {path}")
         except Exception as exc:  # the page may be gone; say so rather than hide the real failure
             print(f"\nno screenshot: {exc}")
-    page.close()
-    jupyterlab.shut_down_kernels()
-    jupyterlab.restore_notebooks()
+    try:
+        if failed:
+            lab_page.discard()
+        else:
+            closing = page.console.begin()  # what closing the notebook logs belongs to no later test
+            lab_page.close_notebooks()
+            if closing:
+                pytest.fail(f"the page logged errors while its notebook closed: {closing}", pytrace=False)
+    except BaseException:
+        lab_page.discard()
+        raise
+    finally:
+        jupyterlab.shut_down_kernels()
+        jupyterlab.restore_notebooks()

@@ -14,8 +14,8 @@ import json
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import SCREENSHOTS, TIMINGS
-from tests.browser.lab import ROOT, NotebookPage
+from tests.browser.lab import ROOT, SCREENSHOTS, NotebookPage
+from tests.browser.report import TIMINGS
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED_ERROR_TAG = "raises-exception"

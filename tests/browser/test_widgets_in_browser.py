@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.lab import NotebookPage
+from tests.browser.lab import SCREENSHOTS, NotebookPage
 
 
 def _labelled(scope, kind: str, label: str):
