@@ -90,6 +90,10 @@ def lab_environment(home: Path) -> dict[str, str]:
     """The server's (and so every kernel's) environment: offline, no AWS_* from this machine, private dirs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     use_offline_environment(env)  # the project's one definition of offline: also points AWS files at nothing
+    # It also drops BEDROCK_SIMULATOR_LATENCY_SCALE (the root conftest sets 0 for nbval), so the lessons
+    # stream at the learner's default pace: about 30 s of the 13 lessons' 72 s of Run All, measured
+    # serially in November 2026, but spent sleeping, not computing; under xdist other workers use the
+    # cores meanwhile, and streaming widgets (02, 10) are seen as a learner sees them.
     for name in ("JUPYTER_PATH", "JUPYTER_PREFER_ENV_PATH", "IPYTHONDIR"):
         env.pop(name, None)
     env.update(
