@@ -10,9 +10,12 @@ import pytest
 from botocore.config import Config
 
 import helpers
+from helpers.simulator import schema
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 FUZZ_COUNTS: Counter[str] = Counter()  # random inputs tests/test_robustness.py sent, per operation
+# Every body any test sends is judged by both validators, which must agree (see helpers/simulator/schema.py).
+schema.CROSSCHECK = True
 
 
 def pytest_terminal_summary(terminalreporter):
