@@ -22,7 +22,7 @@ from .errors import (
     malformed,
     validation,
 )
-from .wire import Request, Response
+from .wire import Request, Response, compact_json
 
 ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 
@@ -65,7 +65,7 @@ def error_response(err: BedrockError | str, *, status: int | None = None, error_
         body_obj, kind, code = {"message": err}, error_type or "InternalServerException", status or 500
     else:
         body_obj, kind, code = err.body(), err.error_type, err.status
-    body = json.dumps(body_obj, separators=(",", ":"), ensure_ascii=False).encode()
+    body = compact_json(body_obj)
     headers = _base_headers() | {
         "x-amzn-ErrorType": kind + ERROR_TYPE_SUFFIX,
         "Content-Type": "application/json",
@@ -131,7 +131,7 @@ def invoke_model(request: Request, model_id: str) -> Response:
     family = families.load(model.family)
     reply = family.invoke(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
-    body = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+    body = compact_json(reply.body)
     headers = _base_headers() | {
         "Content-Type": "application/json",
         "Content-Length": str(len(body)),
@@ -226,7 +226,7 @@ def _listed(model: Model, region: str) -> bool:
 
 
 def _json_response(obj: dict) -> Response:
-    body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    body = compact_json(obj)
     headers = _base_headers() | {"Content-Type": "application/json", "Content-Length": str(len(body))}
     return Response(200, headers, body)
 
