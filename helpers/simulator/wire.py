@@ -16,6 +16,7 @@ def compact_json(obj: object) -> bytes:
     """`obj` as Bedrock writes JSON: no spaces, UTF-8, non-ASCII characters unescaped."""
     return _COMPACT.encode(obj).encode()
 
+
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 _HOST = re.compile(r"bedrock(?:-runtime)?\.([a-z0-9-]+)\.amazonaws\.com")
 
