@@ -191,6 +191,11 @@ def test_first_offline_call_skips_the_slow_optional_format_grammar():
         helpers.setup("offline", quiet=True)
         c = boto3.client("bedrock-runtime", region_name="us-east-1")
         c.invoke_model(modelId="amazon.titan-embed-text-v1", body=json.dumps({"inputText": "x"}))["body"].read()
+        assert "jsonschema" not in sys.modules, "a valid body needs only the fast check"
+        try:
+            c.invoke_model(modelId="amazon.titan-embed-text-v1", body=json.dumps({"inputText": 1}))
+        except c.exceptions.ValidationException as err:
+            assert "expected type: String" in str(err)
         assert "jsonschema" in sys.modules
         assert "rfc3987_syntax" not in sys.modules, "the slow grammar was imported"
         if importlib.util.find_spec("rfc3987_syntax"):
