@@ -18,6 +18,18 @@ FUZZ_COUNTS: Counter[str] = Counter()  # random inputs tests/test_robustness.py 
 schema.CROSSCHECK = True
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker counts its own random inputs: hand them to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["fuzz_counts"] = dict(FUZZ_COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Controller (pytest-xdist): add up what each worker counted."""
+    FUZZ_COUNTS.update(getattr(node, "workeroutput", {}).get("fuzz_counts", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many random inputs the robustness tests tried (the number CI reports)."""
     if FUZZ_COUNTS:
