@@ -8,6 +8,7 @@ shared/reference/bedrock-wire-format.md, sections 1.3, 1.4, 2.4).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from email.utils import formatdate
 
@@ -52,8 +53,20 @@ def simulated_latency(model: Model, input_tokens: int, output_tokens: int) -> tu
 # ---------------------------------------------------------------- common pieces
 
 
+_date: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The `Date` header, formatted once per second (it has a resolution of one second)."""
+    global _date
+    now = int(time.time())
+    if _date[0] != now:
+        _date = (now, formatdate(now, usegmt=True))
+    return _date[1]
+
+
 def _base_headers() -> dict[str, str]:
-    return {"x-amzn-RequestId": str(uuid.uuid4()), "Date": formatdate(usegmt=True)}
+    return {"x-amzn-RequestId": str(uuid.uuid4()), "Date": _http_date()}
 
 
 def error_response(err: BedrockError | str, *, status: int | None = None, error_type: str | None = None) -> Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import tokens
 
@@ -274,8 +275,36 @@ def generate(
 
     `prefix` is prepended (e.g. Claude text completions start with a space); `context` holds
     passages to ground the answer in (see `compose`).
+
+    Same request, same answer: the most recent answers are kept (a `Generation` is immutable), so
+    a request repeated (a cell run again, a loop over one prompt) skips composing and tokenising.
     """
-    text = prefix + compose(question, model_name, variation=variation, languages=languages, context=context)
+    return _generate(
+        question,
+        model_name,
+        max_tokens,
+        input_tokens,
+        tuple(stop_sequences),
+        variation,
+        tuple(languages),
+        prefix,
+        tuple(context or ()),
+    )
+
+
+@lru_cache(maxsize=256)
+def _generate(
+    question: str,
+    model_name: str,
+    max_tokens: int,
+    input_tokens: int,
+    stop_sequences: tuple[str, ...],
+    variation: str,
+    languages: tuple[str, ...],
+    prefix: str,
+    context: tuple[str, ...],
+) -> Generation:
+    text = prefix + compose(question, model_name, variation=variation, languages=languages, context=list(context))
     stop_reason, matched = "end", None
     hits = [(text.find(s), s) for s in stop_sequences if s and s in text]
     if hits:
