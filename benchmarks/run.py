@@ -54,6 +54,13 @@ CLAUDE_BODY = json.dumps({"prompt": "\n\nHuman: What is Amazon Bedrock?\n\nAssis
 TITAN = "amazon.titan-embed-text-v1"
 TITAN_BODY = json.dumps({"inputText": "对不起"})
 ROWS: list[tuple[str, str, str]] = []  # (what, measured, compared)
+_offline = [False]  # whether helpers.setup() last chose offline (switching costs a little: only when needed)
+
+
+def _novel_claude(i: int) -> str:
+    """A Claude text completion whose question this process has not asked before."""
+    prompt = f"\n\nHuman: What is Amazon Bedrock, question {i}?\n\nAssistant:"
+    return json.dumps({"prompt": prompt, "max_tokens_to_sample": 300})
 
 
 def per_call(fn: Callable[[], object], calls: int) -> float:
@@ -64,13 +71,21 @@ def per_call(fn: Callable[[], object], calls: int) -> float:
     return (time.perf_counter() - start) / calls
 
 
-def alternate(contenders: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, float]:
-    """Median seconds per call of each contender, measured in alternating rounds."""
-    for fn in contenders.values():  # warm caches and imports
+def alternate(
+    contenders: dict[str, Callable[[], object]], calls: int, rounds: int, modes: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Median seconds per call of each contender, measured in alternating rounds.
+
+    `modes` names the helpers.setup() mode a contender needs ("offline" when not named); the switch
+    (about 5 ms) happens before its round's clock starts."""
+    modes = modes or {}
+    for name, fn in contenders.items():  # warm caches and imports
+        _switch(modes.get(name, "offline"))
         per_call(fn, 3)
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, fn in contenders.items():
+            _switch(modes.get(name, "offline"))
             samples[name].append(per_call(fn, calls))
     return {name: statistics.median(values) for name, values in samples.items()}
 
@@ -84,6 +99,7 @@ def ms(seconds: float) -> str:
 
 def offline_client(service: str = "bedrock-runtime"):
     helpers.setup("offline", quiet=True)
+    _offline[0] = True
     return boto3.client(service, region_name="us-east-1", config=NO_RETRIES)
 
 
@@ -91,19 +107,8 @@ def canned_client(body: bytes, headers: dict[str, str]):
     """A client whose calls are answered by a before-send hook with a fixed body."""
     client = boto3.client("bedrock-runtime", region_name="us-east-1", config=NO_RETRIES)
 
-    class Raw:
-        def __init__(self) -> None:
-            self._data = body
-
-        def stream(self, **_):
-            yield self._data
-
-        def read(self, amt=None):
-            data, self._data = self._data, b""
-            return data
-
     def answer(request, **_):
-        return AWSResponse(request.url, 200, headers, Raw())
+        return AWSResponse(request.url, 200, headers, _Raw(body))
 
     client.meta.events.register_first("before-send.bedrock-runtime.InvokeModel", answer)
     return client
@@ -129,12 +134,17 @@ def stubbed_client(body: bytes):
     return call
 
 
-def invoke_rows(label: str, model_id: str, request_body: str, calls: int, rounds: int) -> dict[str, float]:
+def invoke_rows(
+    label: str, model_id: str, request_body: str, calls: int, rounds: int, novel: Callable[[int], str] | None = None
+) -> dict[str, float]:
+    """Per-call time of each contender on one repeated request; `novel(i)`, when given, also times
+    the simulator on a request it has not seen before (its answers to repeated requests are memoised)."""
     sim = offline_client()
     real = sim.invoke_model(modelId=model_id, body=request_body)
     body = real["body"].read()
     headers = {k: v for k, v in real["ResponseMetadata"]["HTTPHeaders"].items()}
     helpers.setup("live", quiet=True)  # the simulator steps aside for the other contenders
+    _offline[0] = False
     canned = canned_client(body, headers)
     stub = stubbed_client(body)
     try:
@@ -154,13 +164,15 @@ def invoke_rows(label: str, model_id: str, request_body: str, calls: int, rounds
     }
     if mocked is not None:
         contenders["moto mock_aws"] = lambda: mocked.invoke_model(modelId=model_id, body=request_body)["body"].read()
+    if novel is not None:
+        seen = iter(range(10**9))
+        contenders["offline, a new question every call"] = lambda: sim.invoke_model(
+            modelId=model_id, body=novel(next(seen))
+        )["body"].read()
     # The simulator answers only in offline mode; the others must not be answered by it. Each
     # contender switches the mode it needs (a cheap flag flip) before its round.
-    switched = {
-        name: (lambda fn=fn, mode=("offline" if name == "offline" else "live"): _in_mode(mode, fn))
-        for name, fn in contenders.items()
-    }
-    result = alternate(switched, calls, rounds)
+    modes = {name: "offline" if name.startswith("offline") else "live" for name in contenders}
+    result = alternate(contenders, calls, rounds, modes)
     if mocked is not None:
         mock.stop()
     floor = result["canned before-send"]
@@ -169,13 +181,14 @@ def invoke_rows(label: str, model_id: str, request_body: str, calls: int, rounds
     return result
 
 
-_offline = [False]
-
-
-def _in_mode(mode: str, fn: Callable[[], object]) -> object:
+def _switch(mode: str) -> None:
     if _offline[0] != (mode == "offline"):
         helpers.setup(mode, quiet=True)
         _offline[0] = mode == "offline"
+
+
+def _in_mode(mode: str, fn: Callable[[], object]) -> object:
+    _switch(mode)
     return fn()
 
 
@@ -205,12 +218,84 @@ def converse_rows(rounds: int) -> None:
         return sum(1 for _ in events)
 
     tokens = one()["usage"]["outputTokens"]
-    result = alternate({"converse": one, "converse_stream": stream}, 5, rounds)
+    # The floor for a faithful stream: botocore decoding the very events the simulator sends
+    # (its event-stream parser costs about 20 us an event), answered by a canned before-send hook.
+    events = _stream_bytes(client, model, ask, config)
+    canned = boto3.client("bedrock-runtime", region_name="us-east-1", config=NO_RETRIES)
+    canned.meta.events.register_first(
+        "before-send.bedrock-runtime.ConverseStream",
+        lambda request, **_: AWSResponse(
+            request.url, 200, {"Content-Type": "application/vnd.amazon.eventstream"}, _Raw(events)
+        ),
+    )
+
+    def canned_stream():
+        return sum(1 for _ in canned.converse_stream(modelId=model, messages=ask, inferenceConfig=config)["stream"])
+
+    contenders = {"converse": one, "converse_stream": stream, "canned stream": canned_stream}
+    result = alternate(contenders, 5, rounds, {"canned stream": "live"})
+    count = _in_mode("offline", stream)
     ROWS.append((f"converse, {tokens} output tokens", ms(result["converse"]), ""))
     ratio = result["converse_stream"] / result["converse"]
+    floor = result["canned stream"] / result["converse"]
     ROWS.append(
-        (f"converse_stream, {tokens} tokens, consumed", ms(result["converse_stream"]), f"{ratio:.2f}x converse")
+        (
+            f"converse_stream, {tokens} tokens ({count} events), consumed",
+            ms(result["converse_stream"]),
+            f"{ratio:.2f}x converse; {result['converse_stream'] / result['canned stream']:.2f}x its canned floor",
+        )
     )
+    floor_row = f"converse_stream canned floor, the same {count} events"
+    ROWS.append((floor_row, ms(result["canned stream"]), f"{floor:.2f}x converse"))
+    # What a learner waits for: at the default latency scale the stream spreads the same simulated
+    # latency over its events, so consuming it takes about as long as one converse.
+    os.environ.pop("BEDROCK_SIMULATOR_LATENCY_SCALE")
+    try:
+        _in_mode("offline", one)
+        paced = alternate({"converse": one, "converse_stream": stream}, 1, 3)
+    finally:
+        os.environ["BEDROCK_SIMULATOR_LATENCY_SCALE"] = "0"
+    ROWS.append(
+        (
+            "converse_stream at the default latency scale",
+            ms(paced["converse_stream"]),
+            f"{paced['converse_stream'] / paced['converse']:.2f}x converse ({ms(paced['converse'])})",
+        )
+    )
+
+
+class _Raw:
+    """A canned raw body for botocore: the same bytes every call."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_):
+        yield self._data
+
+    def read(self, amt=None):
+        data, self._data = self._data, b""
+        return data
+
+
+def _stream_bytes(client, model: str, ask: list, config: dict) -> bytes:
+    """The raw event-stream bytes the simulator sends for one converse_stream call."""
+    from helpers import _setup
+
+    captured = []
+
+    def capture(request, **_):
+        response = _setup._simulator(request, "bedrock-runtime")
+        data = b"".join(response.raw.stream())
+        captured.append(data)
+        return AWSResponse(request.url, 200, dict(response.headers), _Raw(data))
+
+    client.meta.events.register_first("before-send.bedrock-runtime.ConverseStream", capture)
+    try:
+        sum(1 for _ in client.converse_stream(modelId=model, messages=ask, inferenceConfig=config)["stream"])
+    finally:
+        client.meta.events.unregister("before-send.bedrock-runtime.ConverseStream", capture)
+    return captured[0]
 
 
 def image_rows(rounds: int) -> None:
@@ -335,7 +420,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     args = parser.parse_args()
 
-    invoke_rows("invoke_model Claude v2 text", CLAUDE, CLAUDE_BODY, args.calls, args.rounds)
+    invoke_rows("invoke_model Claude v2 text", CLAUDE, CLAUDE_BODY, args.calls, args.rounds, novel=_novel_claude)
     invoke_rows("invoke_model Titan G1 embedding", TITAN, TITAN_BODY, args.calls, args.rounds)
     converse_rows(args.rounds)
     image_rows(args.rounds)

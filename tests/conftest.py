@@ -10,9 +10,24 @@ import pytest
 from botocore.config import Config
 
 import helpers
+from helpers.simulator import schema
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 FUZZ_COUNTS: Counter[str] = Counter()  # random inputs tests/test_robustness.py sent, per operation
+# Every body any test sends is judged by both validators, which must agree (see helpers/simulator/schema.py).
+schema.CROSSCHECK = True
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker counts its own random inputs: hand them to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["fuzz_counts"] = dict(FUZZ_COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Controller (pytest-xdist): add up what each worker counted."""
+    FUZZ_COUNTS.update(getattr(node, "workeroutput", {}).get("fuzz_counts", {}))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -91,6 +91,21 @@ def test_every_streaming_model_streams_the_same_answer(model):
     assert events[-2]["messageStop"]["stopReason"] == whole["stopReason"]
 
 
+def test_text_arrives_a_few_tokens_a_delta_as_recorded_streams_show(runtime):
+    """About 3 tokens a delta, first one a single token, sizes varying (DELTA_TOKENS and its sources)."""
+    from helpers.simulator.generators import tokens
+
+    ask = [{"role": "user", "content": [{"text": "Write at least 200 words about Amazon Bedrock."}]}]
+    events = list(runtime.converse_stream(modelId=NOVA_LITE, messages=ask)["stream"])
+    deltas = [e["contentBlockDelta"]["delta"]["text"] for e in events if "contentBlockDelta" in e]
+    sizes = [tokens.count(d) for d in deltas]
+    output_tokens = events[-1]["metadata"]["usage"]["outputTokens"]
+    assert sum(sizes) == output_tokens > 200
+    assert sizes[0] == 1 and len(set(sizes)) > 3 and max(sizes) <= 7
+    assert 2.5 <= output_tokens / len(deltas) <= 3.5
+    assert {e["contentBlockDelta"]["contentBlockIndex"] for e in events if "contentBlockDelta" in e} == {0}
+
+
 @pytest.mark.parametrize(
     "model_id",
     [

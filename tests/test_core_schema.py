@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers.simulator import schema
@@ -107,10 +109,63 @@ def test_violations_lists_without_raising():
 
 
 def test_the_same_schema_object_is_compiled_once():
-    schema._validator.cache_clear()
+    schema._by_text.cache_clear()
+    schema._BY_ID.clear()
     for _ in range(3):
         schema.check(SCHEMA, OK)
-    assert schema._validator.cache_info().misses == 1
+        schema.check(json.loads(json.dumps(SCHEMA)), OK)  # an equal copy: found by its text
+    assert schema._by_text.cache_info().misses == 1
+    assert schema.compiled(SCHEMA) is schema.compiled(json.loads(json.dumps(SCHEMA)))
+
+
+def test_a_schema_built_per_model_is_built_once_per_model():
+    built = []
+
+    @schema.per_model
+    def build(model):
+        built.append(model)
+        return {"type": "object", "properties": {"limit": {"maximum": model.limit}}}
+
+    class M:
+        def __init__(self, limit):
+            self.limit = limit
+
+    a, b = M(1), M(2)
+    assert build(a) is build(a) and build(b) is not build(a)
+    assert built == [a, b]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "x"},
+        {"prompt": 1},
+        {"prompt": "x", "n": 1.0},
+        {"prompt": "x", "n": True},
+        {"prompt": "x", "n": 2**70},
+        {"prompt": "x", "n": -1},
+        {"prompt": "x", "t": float("nan")},
+        {"prompt": "x", "extra": 1},
+        [],
+        "x",
+        None,
+    ],
+)
+def test_the_fast_check_and_jsonschema_agree(body):
+    """fastjsonschema answers "valid?"; jsonschema is the authority and words the errors."""
+    both = schema.compiled(
+        {
+            "type": "object",
+            "required": ["prompt"],
+            "additionalProperties": False,
+            "properties": {
+                "prompt": {"type": "string", "minLength": 1},
+                "n": {"type": "integer", "minimum": 0, "maximum": 2**63},
+                "t": {"type": "number"},
+            },
+        }
+    )
+    assert both.valid(body) == both.validator.is_valid(body)
 
 
 def test_check_summarised_drops_the_pointer_or_counts():
@@ -136,6 +191,11 @@ def test_first_offline_call_skips_the_slow_optional_format_grammar():
         helpers.setup("offline", quiet=True)
         c = boto3.client("bedrock-runtime", region_name="us-east-1")
         c.invoke_model(modelId="amazon.titan-embed-text-v1", body=json.dumps({"inputText": "x"}))["body"].read()
+        assert "jsonschema" not in sys.modules, "a valid body needs only the fast check"
+        try:
+            c.invoke_model(modelId="amazon.titan-embed-text-v1", body=json.dumps({"inputText": 1}))
+        except c.exceptions.ValidationException as err:
+            assert "expected type: String" in str(err)
         assert "jsonschema" in sys.modules
         assert "rfc3987_syntax" not in sys.modules, "the slow grammar was imported"
         if importlib.util.find_spec("rfc3987_syntax"):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import struct
+from functools import lru_cache
+
+from .wire import compact_json
 
 _PAD_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
@@ -23,14 +25,25 @@ def _header(name: str, value: str) -> bytes:
 
 def encode_message(headers: list[tuple[str, str]], payload: bytes) -> bytes:
     """One binary event-stream message with string headers."""
-    hb = b"".join(_header(k, v) for k, v in headers)
+    return _framed(b"".join(_header(k, v) for k, v in headers), payload)
+
+
+@lru_cache(maxsize=64)
+def _event_headers(event_type: str) -> bytes:
+    """The encoded headers of an event of this type (a stream repeats a handful of types)."""
+    return b"".join(
+        _header(k, v)
+        for k, v in ((":event-type", event_type), (":content-type", "application/json"), (":message-type", "event"))
+    )
+
+
+def _framed(hb: bytes, payload: bytes) -> bytes:
     prelude = struct.pack("!II", 16 + len(hb) + len(payload), len(hb))
     msg = prelude + struct.pack("!I", binascii.crc32(prelude)) + hb + payload
     return msg + struct.pack("!I", binascii.crc32(msg))
 
 
-def _json(obj: dict) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+_json = compact_json
 
 
 def padding(n: int) -> str:
@@ -39,10 +52,7 @@ def padding(n: int) -> str:
 
 
 def event(event_type: str, obj: dict) -> bytes:
-    return encode_message(
-        [(":event-type", event_type), (":content-type", "application/json"), (":message-type", "event")],
-        _json(obj),
-    )
+    return _framed(_event_headers(event_type), _json(obj))
 
 
 def chunk_event(native_chunk: dict, seq: int) -> bytes:
@@ -62,6 +72,11 @@ def exception_event(member: str, obj: dict) -> bytes:
 def converse_event(event_type: str, obj: dict, seq: int) -> bytes:
     """A ConverseStream event: the event's own members with keys sorted, plus the `p` padding, as
     a recorded Claude 3 Haiku ConverseStream shows them (shared/reference/bedrock-wire-format.md 2.5)."""
-    body = dict(sorted(obj.items()))
-    body["p"] = padding(seq * 7 + len(_json(obj)))
-    return event(event_type, dict(sorted(body.items())))
+    # One serialisation: the members before "p" and after it, with "p" spliced in between (its
+    # length depends on the size of the members' JSON, as it did when this serialised them twice).
+    before = _json({k: obj[k] for k in sorted(obj) if k < "p"})[1:-1]
+    after = _json({k: obj[k] for k in sorted(obj) if k > "p"})[1:-1]
+    size = len(before) + len(after) + 2 + (1 if before and after else 0)  # == len(_json(obj))
+    pad = b'"p":"' + padding(seq * 7 + size).encode() + b'"'
+    payload = b"{" + b",".join(part for part in (before, pad, after) if part) + b"}"
+    return _framed(_event_headers(event_type), payload)

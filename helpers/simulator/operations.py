@@ -8,6 +8,7 @@ shared/reference/bedrock-wire-format.md, sections 1.3, 1.4, 2.4).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from email.utils import formatdate
 
@@ -22,7 +23,7 @@ from .errors import (
     malformed,
     validation,
 )
-from .wire import Request, Response
+from .wire import Request, Response, compact_json
 
 ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 
@@ -52,8 +53,20 @@ def simulated_latency(model: Model, input_tokens: int, output_tokens: int) -> tu
 # ---------------------------------------------------------------- common pieces
 
 
+_date: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The `Date` header, formatted once per second (it has a resolution of one second)."""
+    global _date
+    now = int(time.time())
+    if _date[0] != now:
+        _date = (now, formatdate(now, usegmt=True))
+    return _date[1]
+
+
 def _base_headers() -> dict[str, str]:
-    return {"x-amzn-RequestId": str(uuid.uuid4()), "Date": formatdate(usegmt=True)}
+    return {"x-amzn-RequestId": str(uuid.uuid4()), "Date": _http_date()}
 
 
 def error_response(err: BedrockError | str, *, status: int | None = None, error_type: str | None = None) -> Response:
@@ -65,7 +78,7 @@ def error_response(err: BedrockError | str, *, status: int | None = None, error_
         body_obj, kind, code = {"message": err}, error_type or "InternalServerException", status or 500
     else:
         body_obj, kind, code = err.body(), err.error_type, err.status
-    body = json.dumps(body_obj, separators=(",", ":"), ensure_ascii=False).encode()
+    body = compact_json(body_obj)
     headers = _base_headers() | {
         "x-amzn-ErrorType": kind + ERROR_TYPE_SUFFIX,
         "Content-Type": "application/json",
@@ -131,7 +144,7 @@ def invoke_model(request: Request, model_id: str) -> Response:
     family = families.load(model.family)
     reply = family.invoke(model, _native_body(request))
     first, total = simulated_latency(model, reply.input_tokens, reply.output_tokens)
-    body = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+    body = compact_json(reply.body)
     headers = _base_headers() | {
         "Content-Type": "application/json",
         "Content-Length": str(len(body)),
@@ -226,7 +239,7 @@ def _listed(model: Model, region: str) -> bool:
 
 
 def _json_response(obj: dict) -> Response:
-    body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    body = compact_json(obj)
     headers = _base_headers() | {"Content-Type": "application/json", "Content-Length": str(len(body))}
     return Response(200, headers, body)
 

@@ -5,18 +5,30 @@ violation as `<pointer>: <reason>`, joined into one `Malformed input request: ..
 Family modules declare their schema as data; `check` runs jsonschema and words each error as
 everit would (`required key [prompt] not found`, `extraneous key [x] is not permitted`,
 `expected type: Integer, found: String`, `5 is not less or equal to 1`, ...).
+
+Speed: most bodies are valid, and jsonschema takes 15-30 us to say so (it walks every keyword in
+Python), about a third of the simulator's own work per call. Each schema is therefore also compiled
+once with fastjsonschema (generated Python code, about 1 us per valid body); only a body it rejects
+goes to jsonschema, which finds and words every violation. jsonschema stays the authority: with
+`CROSSCHECK` on (the unit tests turn it on), every check runs both and a disagreement raises.
+Measured on 2 cores, Claude text completion body: 29.5 us -> 1.6 us per valid body.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from functools import cache
+
+import fastjsonschema
 
 from .errors import malformed
 
 
-def _import_validator():
+@cache
+def _validator_class():
     """jsonschema's Draft7Validator, imported without its optional `rfc3987_syntax` format checker.
 
     Bedrock's bodies use no JSON-schema `format`, but jsonschema imports every optional format
@@ -37,7 +49,6 @@ def _import_validator():
     return Draft7Validator
 
 
-Draft7Validator = _import_validator()
 
 _JSON_TYPES = {
     dict: "JSONObject",
@@ -115,14 +126,79 @@ def _words(err) -> list[str]:
 _ORDER = {"required": 0, "additionalProperties": 1}
 
 
+CROSSCHECK = False  # tests: run jsonschema on every body too, and fail if the two disagree
+
+
+class Compiled:
+    """One schema, compiled both ways: fastjsonschema answers "valid?", jsonschema says why not."""
+
+    def __init__(self, schema: dict) -> None:
+        self.schema = schema
+        self._fast = fastjsonschema.compile(schema)
+        self._validator = None
+
+    @property
+    def validator(self):
+        """jsonschema's validator, imported on the first refused body (about 70 ms of the first
+        offline call otherwise, for a library a valid body never needs)."""
+        if self._validator is None:
+            self._validator = _validator_class()(self.schema)
+        return self._validator
+
+    def valid(self, body: object) -> bool:
+        try:
+            self._fast(body)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        except (RecursionError, TypeError, ValueError):  # let jsonschema judge what the fast code cannot
+            return False
+        return True
+
+
 @cache
-def _validator(schema_json: str) -> Draft7Validator:
-    return Draft7Validator(json.loads(schema_json))
+def _by_text(schema_json: str) -> Compiled:
+    return Compiled(json.loads(schema_json))
+
+
+_BY_ID: dict[int, tuple[dict, Compiled]] = {}
+_BY_ID_LIMIT = 512  # schemas are module constants or built once per model (see `per_model`)
+
+
+def compiled(schema: dict) -> Compiled:
+    """The compiled form of `schema`: found by identity (no serialising) once it has been seen."""
+    entry = _BY_ID.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    found = _by_text(json.dumps(schema, sort_keys=True))
+    if len(_BY_ID) < _BY_ID_LIMIT:
+        _BY_ID[id(schema)] = (schema, found)  # holds `schema`, so its id is not reused
+    return found
+
+
+def per_model(build: Callable[..., dict]) -> Callable[..., dict]:
+    """Build a family's schema once per model (then `compiled` finds it by identity)."""
+    built: dict[int, tuple[object, dict]] = {}
+
+    @functools.wraps(build)
+    def schema_for(model) -> dict:
+        entry = built.get(id(model))
+        if entry is None or entry[0] is not model:
+            entry = built[id(model)] = (model, build(model))
+        return entry[1]
+
+    return schema_for
 
 
 def violations(schema: dict, body: object) -> list[str]:
     """Every violation of `schema` by `body`, as `<pointer>: <reason>` strings in everit's order."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    both = compiled(schema)
+    if both.valid(body):
+        if CROSSCHECK:
+            assert both.validator.is_valid(body), f"fastjsonschema passed what jsonschema refuses: {body!r}"
+        return []
+    validator = both.validator
+    if CROSSCHECK:
+        assert not validator.is_valid(body), f"fastjsonschema refuses what jsonschema accepts: {body!r}"
     errors = sorted(
         _flatten(validator.iter_errors(body)),
         key=lambda e: (len(e.absolute_path), _ORDER.get(e.validator, 2), _path_index(body, e.absolute_path)),

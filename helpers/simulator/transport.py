@@ -34,7 +34,7 @@ class SimulatedRaw:
 
     def stream(self, **_: object) -> Iterator[bytes]:
         if self._frames is not None:
-            for delay, frame in self._frames:
+            for delay, frame in self._coalesced():
                 if self._read_timeout is not None and delay > self._read_timeout:
                     time.sleep(self._read_timeout)
                     self._frames = None
@@ -52,6 +52,21 @@ class SimulatedRaw:
         data, self._buffer = self._buffer, b""
         if data:
             yield data
+
+    def _coalesced(self) -> Iterator[tuple[float, bytes]]:
+        """The frames, those due at once joined into one read (as a socket would deliver them):
+        at latency scale 0 a whole stream is one read, and botocore buffers it once."""
+        pending: list[bytes] = []
+        for delay, frame in self._frames or ():
+            if delay <= 0:
+                pending.append(frame)
+                continue
+            if pending:
+                yield 0.0, b"".join(pending)
+                pending = []
+            yield delay, frame
+        if pending:
+            yield 0.0, b"".join(pending)
 
     def read(self, amt: int | None = None) -> bytes:
         if self._frames is not None:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+# Bedrock's bodies are compact JSON with non-ASCII text as is. Built once: json.dumps with options
+# builds a new encoder on every call, which costs more than encoding a small body.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def compact_json(obj: object) -> bytes:
+    """`obj` as Bedrock writes JSON: no spaces, UTF-8, non-ASCII characters unescaped."""
+    return _COMPACT.encode(obj).encode()
+
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 _HOST = re.compile(r"bedrock(?:-runtime)?\.([a-z0-9-]+)\.amazonaws\.com")

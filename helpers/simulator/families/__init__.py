@@ -339,6 +339,14 @@ def load(name: str) -> Family:
     return found
 
 
-def chunk_pieces(pieces: tuple[str, ...] | list[str], size: int = 4) -> list[str]:
-    """Group token pieces into stream chunks of a few tokens each, as services send them."""
-    return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)]
+def chunk_pieces(pieces: tuple[str, ...] | list[str], size: int | tuple[int, ...] = 4) -> list[str]:
+    """Group token pieces into stream chunks of a few tokens each, as services send them: `size`
+    tokens each, or sizes taken in turn from a tuple (real streams vary their chunks)."""
+    if isinstance(size, int):
+        return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)]
+    chunks, start, turn = [], 0, 0
+    while start < len(pieces):
+        step = size[turn % len(size)]
+        chunks.append("".join(pieces[start : start + step]))
+        start, turn = start + step, turn + 1
+    return chunks

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .. import schema
 from ..catalog import Model
 
 _LEGACY_NAMES = {
@@ -28,6 +29,7 @@ def api_name(model: Model) -> str:
     return m.group(1) if m else model.model_id.removeprefix("anthropic.")
 
 
+@schema.per_model
 def text_completion_schema(model: Model) -> dict:
     """The text-completions branch of Bedrock's Claude schema (`prompt` + `max_tokens_to_sample`)."""
     return {

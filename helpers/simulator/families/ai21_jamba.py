@@ -29,6 +29,7 @@ from ._chat import count, function_messages, function_tools, function_turns, sta
 LANGUAGES = ("en",)
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     return {
         "type": "object",

@@ -42,6 +42,7 @@ def _penalty(maximum: float) -> dict:
     }
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     return {
         "type": "object",

@@ -34,6 +34,7 @@ from ._chat import likelihood, stable_uuid, turn_text
 LANGUAGES = ("en",)
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     return {
         "type": "object",

@@ -37,6 +37,7 @@ _TURN = {
 }
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     return {
         "type": "object",

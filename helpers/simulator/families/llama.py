@@ -24,6 +24,7 @@ from . import Conversation, Media, Outcome, Prompt, TextFamily, ToolCall, ToolRe
 from ._chat import turn_text
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     props = {
         "prompt": {"type": "string"},

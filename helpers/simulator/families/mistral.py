@@ -46,6 +46,7 @@ def _sampling(model: Model) -> dict:
     }
 
 
+@schema.per_model
 def _prompt_schema(model: Model) -> dict:
     props = {
         "prompt": {"type": "string"},
@@ -55,6 +56,7 @@ def _prompt_schema(model: Model) -> dict:
     return {"type": "object", "required": ["prompt"], "additionalProperties": False, "properties": props}
 
 
+@schema.per_model
 def _chat_schema(model: Model) -> dict:
     message = {
         "type": "object",

@@ -41,6 +41,7 @@ from ._chat import block_text, count, grounding_context, image_tokens
 _CACHE = {"cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": 0}
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     limit = model.limits.get("maxOutputTokens", 10000)
     block = {"type": "object", "properties": {"text": {"type": "string"}}}

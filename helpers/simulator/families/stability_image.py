@@ -37,6 +37,7 @@ ASPECT_SIZES = {
 MAX_SEED = 4294967294
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     core = "textToImageOnly" in model.traits
     found = {

@@ -74,6 +74,7 @@ def is_v0(model: Model) -> bool:
     return model.version == "0.8"
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     v0 = is_v0(model)
     side = {"type": "integer", "minimum": 128, "multipleOf": 64}

@@ -74,6 +74,7 @@ def is_nova(model: Model) -> bool:
     return model.variant == "nova_canvas"
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     nova = is_nova(model)
     text = {"type": "string", "minLength": 1, "maxLength": 1024 if nova else 512}

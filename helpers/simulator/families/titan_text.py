@@ -25,6 +25,7 @@ from . import Conversation, Outcome, Prompt, TextFamily, Turn, chunk_pieces
 from ._chat import transcript_turns, turn_text
 
 
+@schema.per_model
 def _schema(model: Model) -> dict:
     return {
         "type": "object",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import tokens
 
@@ -27,14 +28,18 @@ class Generation:
     output_tokens: int
 
 
+_KANA, _HANGUL, _HAN = re.compile(r"[\u3040-\u30ff]"), re.compile(r"[\uac00-\ud7af]"), re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
 def detect_language(text: str) -> str:
     """'zh', 'ja', 'ko' or 'en' by the dominant script (kana beats shared Han characters)."""
-    kana = len(re.findall(r"[\u3040-\u30ff]", text))
-    hangul = len(re.findall(r"[\uac00-\ud7af]", text))
-    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    kana = len(_KANA.findall(text))
+    hangul = len(_HANGUL.findall(text))
+    han = len(_HAN.findall(text))
     # Latin counts by words, so names embedded in CJK text ("什么是 Amazon Bedrock？") don't
     # outweigh the sentence around them: one Latin word carries about what one Han character does.
-    latin = len(re.findall(r"[A-Za-z]+", text))
+    latin = len(_LATIN_WORD.findall(text))
     if kana and kana * 3 >= han:
         return "ja"
     best = max((han, "zh"), (hangul, "ko"), (latin, "en"))
@@ -42,10 +47,13 @@ def detect_language(text: str) -> str:
 
 
 _TARGETS = [
-    (r"(?:to|into) (?:simplified |traditional )?chinese|翻译(?:为|成)中文|译成中文|翻譯成中文", "zh"),
-    (r"(?:to|into) english|翻译(?:为|成)?英文|译成英文|翻譯成英文|英訳|영어로", "en"),
-    (r"(?:to|into) japanese|翻译(?:为|成)日文|日本語に", "ja"),
-    (r"(?:to|into) korean|翻译(?:为|成)韩文|한국어로", "ko"),
+    (re.compile(pattern, re.I), target)
+    for pattern, target in (
+        (r"(?:to|into) (?:simplified |traditional )?chinese|翻译(?:为|成)中文|译成中文|翻譯成中文", "zh"),
+        (r"(?:to|into) english|翻译(?:为|成)?英文|译成英文|翻譯成英文|英訳|영어로", "en"),
+        (r"(?:to|into) japanese|翻译(?:为|成)日文|日本語に", "ja"),
+        (r"(?:to|into) korean|翻译(?:为|成)韩文|한국어로", "ko"),
+    )
 ]
 _WHO = re.compile(
     r"who are you|introduce yourself|what are you|你是谁|你是誰|介绍(?:一下)?(?:你)?自己|あなたは誰|자기소개|누구",
@@ -170,10 +178,13 @@ _GREET = {
 ANSWER_SENTENCES = 4  # a general answer's length when the request names none: a few sentences
 
 
+_SPACES, _PLEASE = re.compile(r"\s+"), re.compile(r"^(?:please |请|請)", re.I)
+
+
 def _topic(question: str, lang: str) -> str:
     """A short quotation of the question to anchor the answer to it."""
-    q = re.sub(r"\s+", " ", question).strip()
-    q = re.sub(r"^(?:please |请|請)", "", q, flags=re.I)
+    q = _SPACES.sub(" ", question).strip()
+    q = _PLEASE.sub("", q)
     limit = 48 if lang == "en" else 24
     return q if len(q) <= limit else q[: limit - 1].rstrip() + "\u2026"
 
@@ -205,7 +216,7 @@ def compose(
         )
     intent = "answer"
     for pattern, target in _TARGETS:
-        if re.search(pattern, question, re.I):
+        if pattern.search(question):
             intent, lang = "translate", target
             break
     else:
@@ -264,8 +275,36 @@ def generate(
 
     `prefix` is prepended (e.g. Claude text completions start with a space); `context` holds
     passages to ground the answer in (see `compose`).
+
+    Same request, same answer: the most recent answers are kept (a `Generation` is immutable), so
+    a request repeated (a cell run again, a loop over one prompt) skips composing and tokenising.
     """
-    text = prefix + compose(question, model_name, variation=variation, languages=languages, context=context)
+    return _generate(
+        question,
+        model_name,
+        max_tokens,
+        input_tokens,
+        tuple(stop_sequences),
+        variation,
+        tuple(languages),
+        prefix,
+        tuple(context or ()),
+    )
+
+
+@lru_cache(maxsize=256)
+def _generate(
+    question: str,
+    model_name: str,
+    max_tokens: int,
+    input_tokens: int,
+    stop_sequences: tuple[str, ...],
+    variation: str,
+    languages: tuple[str, ...],
+    prefix: str,
+    context: tuple[str, ...],
+) -> Generation:
+    text = prefix + compose(question, model_name, variation=variation, languages=languages, context=list(context))
     stop_reason, matched = "end", None
     hits = [(text.find(s), s) for s in stop_sequences if s and s in text]
     if hits:
