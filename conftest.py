@@ -28,6 +28,11 @@ def pytest_xdist_make_scheduler(config, log):
     class NotebookScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
+            if path.startswith("tests/browser/"):
+                return "tests/browser/"  # one worker, one JupyterLab (each more costs ~6 s of CPU)
             return path if path.endswith(".ipynb") else nodeid
 
+    # Collection order, not xdist's "largest scope first": the browser tests (collected first, the
+    # longest piece of work) start at once on one worker, while the others share everything else.
+    config.option.loadscopereorder = False
     return NotebookScheduling(config, log)
