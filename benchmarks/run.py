@@ -411,6 +411,19 @@ def suite_row() -> None:
     ROWS.append(("full pytest run", f"{time.perf_counter() - start:.0f} s", "target < 180 s"))
 
 
+NOTES = """
+Reading the table:
+- A repeated request is answered from the simulator's memo of recent answers (same request, same
+  answer); "a new question every call" is the cost of composing and tokenising a fresh answer.
+- A faithful ConverseStream sends text in deltas of about 3 tokens (as recorded Nova Micro and Claude
+  Sonnet 4 streams do), so 500 tokens are about 170 events, and botocore's own event-stream decoding
+  (the canned floor, about 17 us an event) already costs several times one `converse`. The stream is
+  therefore measured against that floor; at the default latency scale, what a learner waits for, a
+  stream takes about as long as one `converse` of the same length.
+- Fresh-process rows include Python's start; the first embedding loads the sentence encoder once.
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds per contender (median reported)")
@@ -443,7 +456,7 @@ def main() -> None:
         f"boto3 {boto3.__version__}; latency scale 0 except notebook Run All (default scale).\n"
         f"Medians of {args.rounds} alternating rounds of {args.calls} calls.\n\n"
     )
-    Path(args.out).write_text(header + table + "\n", encoding="utf-8")
+    Path(args.out).write_text(header + table + "\n" + NOTES, encoding="utf-8")
     print(f"\nwritten to {args.out}")
 
 
