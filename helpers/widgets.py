@@ -437,26 +437,6 @@ def parameter_explorer(
 
 # ---------------------------------------------------------------- lesson 08: image studio
 
-# Bedrock's documented SDXL style presets (Stability AI parameters page of the Bedrock user guide).
-STYLE_PRESETS = (
-    "3d-model",
-    "analog-film",
-    "anime",
-    "cinematic",
-    "comic-book",
-    "digital-art",
-    "enhance",
-    "fantasy-art",
-    "isometric",
-    "line-art",
-    "low-poly",
-    "modeling-compound",
-    "neon-punk",
-    "origami",
-    "photographic",
-    "pixel-art",
-    "tile-texture",
-)
 IMAGE_MODELS = {
     "stability.stable-diffusion-xl-v1": "SDXL 1.0",
     "stability.stable-diffusion-xl-v0": "SDXL 0.8",
@@ -501,9 +481,12 @@ class ImageStudio(App):
             placeholder="comma-separated, e.g. clouds, sun",
             layout=w.Layout(width="95%"),
         )
+        # Bedrock's documented SDXL style presets: the one list the simulator validates against.
+        from .simulator.generators.images import STYLES
+
         self.style = w.Dropdown(
             style=WIDE_LABEL,
-            options=[("(none)", None)] + [(s, s) for s in STYLE_PRESETS],
+            options=[("(none)", None)] + [(s, s) for s in STYLES],
             value=None,
             description="style",
         )
