@@ -62,6 +62,22 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def paragraphs(lines: list[str], indent: str = "  ", width: int = LINE_WIDTH) -> str:
+    """Each line wrapped to `width` at spaces: the first starts at the margin, every later line and
+    every continuation is indented by `indent`. Words (ids, ARNs, numbers) are never split."""
+    return "\n".join(
+        textwrap.fill(
+            line,
+            width,
+            initial_indent="" if i == 0 else indent,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        for i, line in enumerate(lines)
+    )
+
+
 def fill(text: str, width: int = LINE_WIDTH, indent: str = "  ") -> str:
     """`text` with each of its lines wrapped to `width` at spaces, continuation lines indented.
 

@@ -9,10 +9,11 @@ inside the learner's answer without failing on an answer of another shape.
 from __future__ import annotations
 
 import ast
-import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from .display import paragraphs
 
 WIDTH = 100  # printed lines stay readable in a notebook and in a terminal
 
@@ -30,17 +31,7 @@ def _holds(condition: Condition) -> bool:
 
 
 def _say(text: str) -> None:
-    for i, paragraph in enumerate(text.split("\n")):
-        print(
-            textwrap.fill(
-                paragraph,
-                WIDTH,
-                initial_indent="" if i == 0 else "   ",
-                subsequent_indent="   ",
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
+    print(paragraphs(text.split("\n"), indent="   ", width=WIDTH))
 
 
 def verdict(

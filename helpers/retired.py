@@ -18,8 +18,9 @@ Every other error propagates, so a real mistake in a guarded cell still shows.
 
 from __future__ import annotations
 
-import textwrap
 from types import TracebackType
+
+from .display import paragraphs
 
 WIDTH = 100
 INVALID_MODEL_ID = "The provided model identifier is invalid."
@@ -80,15 +81,5 @@ class skip:  # noqa: N801 - used as `with helpers.retired.skip(...)`, read as a 
             f"{why} Offline it still answers as in 2023 (helpers.setup('offline')).",
             self.then,
         ]
-        for i, line in enumerate(lines):
-            print(
-                textwrap.fill(
-                    line,
-                    WIDTH,
-                    initial_indent="" if i == 0 else "  ",
-                    subsequent_indent="  ",
-                    break_long_words=False,
-                    break_on_hyphens=False,
-                )
-            )
+        print(paragraphs(lines, indent="  ", width=WIDTH))
         return True
