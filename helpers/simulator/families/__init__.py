@@ -201,6 +201,19 @@ class Conversation:
     def system_text(self) -> str:
         return "\n".join(self.system)
 
+    def sampling(self, names: dict[str, str], max_default: int | None = None) -> dict:
+        """This request's sampling settings under a family's own names, in the order `names` lists
+        them (`names`: neutral -> native, neutral being max_tokens, temperature, top_p and
+        stop_sequences); settings the request left unset are left out, except max_tokens, which
+        falls back to `max_default` when one is given."""
+        values = {
+            "max_tokens": self.max_tokens or max_default,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "stop_sequences": self.stop_sequences,
+        }
+        return {native: values[neutral] for neutral, native in names.items() if values[neutral] is not None}
+
 
 # ---------------------------------------------------------------- the contract
 

@@ -64,7 +64,6 @@ def _schema(model: Model) -> dict:
     }
 
 
-
 class Jamba(TextFamily):
     name = "ai21_jamba"
     stop_reasons = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
@@ -169,15 +168,8 @@ class Jamba(TextFamily):
         body: dict = {"messages": function_messages(conversation)}
         if conversation.tools:
             body["tools"] = function_tools(conversation.tools)
-        for key, value in (
-            ("max_tokens", conversation.max_tokens or model.limits.get("maxOutputTokens", 4096)),
-            ("temperature", conversation.temperature),
-            ("top_p", conversation.top_p),
-            ("stop", conversation.stop_sequences),
-        ):
-            if value is not None:
-                body[key] = value
-        return body
+        names = {"max_tokens": "max_tokens", "temperature": "temperature", "top_p": "top_p", "stop_sequences": "stop"}
+        return body | conversation.sampling(names, model.limits.get("maxOutputTokens", 4096))
 
 
 FAMILY = Jamba()

@@ -147,15 +147,13 @@ class CohereCommand(TextFamily):
     def native_request(self, model: Model, conversation: Conversation) -> dict:
         """Command takes one prompt: the user's message (Converse refuses conversation history)."""
         body: dict = {"prompt": turn_text(conversation.turns[-1])}
-        for key, value in (
-            ("max_tokens", conversation.max_tokens or model.limits.get("maxOutputTokens", 4096)),
-            ("temperature", conversation.temperature),
-            ("p", conversation.top_p),
-            ("stop_sequences", conversation.stop_sequences),
-        ):
-            if value is not None:
-                body[key] = value
-        return body
+        names = {
+            "max_tokens": "max_tokens",
+            "temperature": "temperature",
+            "top_p": "p",
+            "stop_sequences": "stop_sequences",
+        }
+        return body | conversation.sampling(names, model.limits.get("maxOutputTokens", 4096))
 
 
 FAMILY = CohereCommand()

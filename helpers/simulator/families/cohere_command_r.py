@@ -254,15 +254,13 @@ class CohereCommandR(TextFamily):
                 }
                 for r in last.of(ToolResult)
             ]
-        for key, value in (
-            ("max_tokens", conversation.max_tokens or model.limits.get("maxOutputTokens", 4000)),
-            ("temperature", conversation.temperature),
-            ("p", conversation.top_p),
-            ("stop_sequences", conversation.stop_sequences),
-        ):
-            if value is not None:
-                body[key] = value
-        return body
+        names = {
+            "max_tokens": "max_tokens",
+            "temperature": "temperature",
+            "top_p": "p",
+            "stop_sequences": "stop_sequences",
+        }
+        return body | conversation.sampling(names, model.limits.get("maxOutputTokens", 4000))
 
 
 def _cohere_tool(tool: ToolSpec) -> dict:

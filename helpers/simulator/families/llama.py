@@ -198,14 +198,8 @@ class Llama(TextFamily):
         body: dict = {"prompt": "".join(parts)}
         if images:
             body["images"] = images
-        for key, value in (
-            ("max_gen_len", conversation.max_tokens or model.limits.get("maxOutputTokens", 2048)),
-            ("temperature", conversation.temperature),
-            ("top_p", conversation.top_p),
-        ):
-            if value is not None:
-                body[key] = value
-        return body
+        names = {"max_tokens": "max_gen_len", "temperature": "temperature", "top_p": "top_p"}
+        return body | conversation.sampling(names, model.limits.get("maxOutputTokens", 2048))
 
 
 FAMILY = Llama()

@@ -252,14 +252,8 @@ class Mistral(TextFamily):
             body = {"prompt": _template(conversation)}
             if conversation.stop_sequences:
                 body["stop"] = conversation.stop_sequences
-        for key, value in (
-            ("max_tokens", conversation.max_tokens or model.limits.get("maxOutputTokens", 8192)),
-            ("temperature", conversation.temperature),
-            ("top_p", conversation.top_p),
-        ):
-            if value is not None:
-                body[key] = value
-        return body
+        names = {"max_tokens": "max_tokens", "temperature": "temperature", "top_p": "top_p"}
+        return body | conversation.sampling(names, model.limits.get("maxOutputTokens", 8192))
 
 
 def _chat_messages(conversation: Conversation) -> list[dict]:

@@ -225,15 +225,13 @@ class Nova(TextFamily):
         }
         if conversation.system:
             body["system"] = [{"text": text} for text in conversation.system]
-        config: dict = {"maxTokens": conversation.max_tokens or model.limits.get("maxOutputTokens", 10000)}
-        for key, value in (
-            ("temperature", conversation.temperature),
-            ("topP", conversation.top_p),
-            ("stopSequences", conversation.stop_sequences),
-        ):
-            if value is not None:
-                config[key] = value
-        body["inferenceConfig"] = config
+        names = {
+            "max_tokens": "maxTokens",
+            "temperature": "temperature",
+            "top_p": "topP",
+            "stop_sequences": "stopSequences",
+        }
+        body["inferenceConfig"] = conversation.sampling(names, model.limits.get("maxOutputTokens", 10000))
         if conversation.tools:
             tools = [
                 {"toolSpec": {"name": t.name, "description": t.description, "inputSchema": {"json": t.schema}}}

@@ -205,15 +205,13 @@ class OpenAIChat(TextFamily):
                     "type": "function",
                     "function": {"name": choice.name},
                 }
-        for key, value in (
-            ("max_completion_tokens", conversation.max_tokens),
-            ("temperature", conversation.temperature),
-            ("top_p", conversation.top_p),
-            ("stop", conversation.stop_sequences),
-        ):
-            if value is not None:
-                body[key] = value
-        return body
+        names = {
+            "max_tokens": "max_completion_tokens",
+            "temperature": "temperature",
+            "top_p": "top_p",
+            "stop_sequences": "stop",
+        }
+        return body | conversation.sampling(names)
 
 
 FAMILY = OpenAIChat()

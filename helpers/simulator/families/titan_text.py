@@ -111,14 +111,13 @@ class TitanText(TextFamily):
         """Titan's chat convention, `User: ...` and `Bot: ...` lines ending in `Bot:` [the exact
         text Bedrock builds is not documented; this follows the model page's chat examples]."""
         lines = [f"{'User' if t.role == 'user' else 'Bot'}: {turn_text(t)}" for t in conversation.turns]
-        config: dict = {"maxTokenCount": conversation.max_tokens or model.limits.get("maxOutputTokens", 8192)}
-        for key, value in (
-            ("temperature", conversation.temperature),
-            ("topP", conversation.top_p),
-            ("stopSequences", conversation.stop_sequences),
-        ):
-            if value is not None:
-                config[key] = value
+        names = {
+            "max_tokens": "maxTokenCount",
+            "temperature": "temperature",
+            "top_p": "topP",
+            "stop_sequences": "stopSequences",
+        }
+        config = conversation.sampling(names, model.limits.get("maxOutputTokens", 8192))
         return {"inputText": "\n".join(lines) + "\nBot:", "textGenerationConfig": config}
 
 
