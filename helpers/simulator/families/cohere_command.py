@@ -80,6 +80,10 @@ def _generation(outcome: Outcome, gen_id: str, body: dict, index: int | None = N
     return out
 
 
+# Converse's sampling settings under Cohere's names (Command and Command R alike: `p` is top_p).
+SAMPLING = {"max_tokens": "max_tokens", "temperature": "temperature", "top_p": "p", "stop_sequences": "stop_sequences"}
+
+
 class CohereCommand(TextFamily):
     name = "cohere_command"
     stop_reasons = {"end_turn": "COMPLETE", "stop_sequence": "COMPLETE", "max_tokens": "MAX_TOKENS"}
@@ -147,13 +151,7 @@ class CohereCommand(TextFamily):
     def native_request(self, model: Model, conversation: Conversation) -> dict:
         """Command takes one prompt: the user's message (Converse refuses conversation history)."""
         body: dict = {"prompt": turn_text(conversation.turns[-1])}
-        names = {
-            "max_tokens": "max_tokens",
-            "temperature": "temperature",
-            "top_p": "p",
-            "stop_sequences": "stop_sequences",
-        }
-        return body | conversation.sampling(names, model.limits.get("maxOutputTokens", 4096))
+        return body | conversation.sampling(SAMPLING, model.limits.get("maxOutputTokens", 4096))
 
 
 FAMILY = CohereCommand()

@@ -26,6 +26,7 @@ from .. import schema
 from ..catalog import Model
 from . import Conversation, Outcome, Prompt, TextFamily, ToolCall, ToolResult, ToolSpec, Turn, chunk_pieces
 from ._chat import count, stable_uuid, turn_text
+from .cohere_command import SAMPLING
 
 _TURN = {
     "type": "object",
@@ -254,13 +255,7 @@ class CohereCommandR(TextFamily):
                 }
                 for r in last.of(ToolResult)
             ]
-        names = {
-            "max_tokens": "max_tokens",
-            "temperature": "temperature",
-            "top_p": "p",
-            "stop_sequences": "stop_sequences",
-        }
-        return body | conversation.sampling(names, model.limits.get("maxOutputTokens", 4000))
+        return body | conversation.sampling(SAMPLING, model.limits.get("maxOutputTokens", 4000))
 
 
 def _cohere_tool(tool: ToolSpec) -> dict:
