@@ -74,8 +74,9 @@ def converse_event(event_type: str, obj: dict, seq: int) -> bytes:
     a recorded Claude 3 Haiku ConverseStream shows them (shared/reference/bedrock-wire-format.md 2.5)."""
     # One serialisation: the members before "p" and after it, with "p" spliced in between (its
     # length depends on the size of the members' JSON, as it did when this serialised them twice).
-    before = _json({k: obj[k] for k in sorted(obj) if k < "p"})[1:-1]
-    after = _json({k: obj[k] for k in sorted(obj) if k > "p"})[1:-1]
+    keys = sorted(obj)
+    before = _json({k: obj[k] for k in keys if k < "p"})[1:-1]
+    after = _json({k: obj[k] for k in keys if k > "p"})[1:-1]
     size = len(before) + len(after) + 2 + (1 if before and after else 0)  # == len(_json(obj))
     pad = b'"p":"' + padding(seq * 7 + size).encode() + b'"'
     payload = b"{" + b",".join(part for part in (before, pad, after) if part) + b"}"

@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import dispatch, settings
-from .wire import Request, Response
+from .wire import Request, Response, compact_json
 
 MAX_BODY = 25_000_000  # InvokeModel `body` blob max, botocore bedrock-runtime/2023-09-30 service model
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -54,7 +54,7 @@ _FRAMING = {"transfer-encoding", "content-length", "connection", "keep-alive"}
 
 def _error(status: int, error_type: str, message: str, *, coral: bool = True) -> Response:
     """A JSON error in Bedrock's shape; `coral=False` for front-door errors, whose type has no suffix."""
-    body = json.dumps({"message": message}, separators=(",", ":"), ensure_ascii=False).encode()
+    body = compact_json({"message": message})
     headers = {
         "x-amzn-RequestId": str(uuid.uuid4()),
         "x-amzn-ErrorType": error_type + (ERROR_TYPE_SUFFIX if coral else ""),
